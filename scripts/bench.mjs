@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Benchmarks, as ratios against a baseline measured in the same run (the
+// machines are shared and noisy: never read the absolute times alone).
+//   1. start-up: `create-mlops-project DIR --yes --no-git` vs `node -e 0`
+//   2. install: size and package count of the packed tarball, --omit=dev
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const runs = Number(process.env.BENCH_RUNS ?? 21);
+const work = mkdtempSync(join(tmpdir(), 'cmp-bench-'));
+
+function time(args, cwd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+function startup() {
+  const base = [];
+  const create = [];
+  for (let i = 0; i < runs; i += 1) {
+    // Interleaved, so both see the same machine load.
+    base.push(time(['-e', '0'], work));
+    create.push(time([join(root, 'bin/create-mlops-project.js'), `app-${i}`, '--yes', '--no-git'], work));
+  }
+  const b = median(base);
+  const c = median(create);
+  console.log(`start-up (median of ${runs}):`);
+  console.log(`  node -e 0                                 ${b.toFixed(1)} ms  1.00x`);
+  console.log(`  create-mlops-project DIR --yes --no-git   ${c.toFixed(1)} ms  ${(c / b).toFixed(2)}x  (target <= 1.75x)`);
+  return c / b;
+}
+
+function duSize(dir) {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    const st = statSync(full, { throwIfNoEntry: false });
+    if (!st) continue;
+    total += st.isDirectory() ? duSize(full) : st.size;
+  }
+  return total;
+}
+
+function install() {
+  const packDir = join(work, 'pack');
+  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
+  const tarball = join(work, out.trim().split('\n').pop());
+  const prefix = join(work, 'install');
+  execFileSync('npm', ['init', '-y'], { cwd: work, stdio: 'ignore' });
+  rmSync(packDir, { recursive: true, force: true });
+  execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefix', prefix, tarball], { stdio: 'ignore' });
+  const modules = join(prefix, 'node_modules');
+  const packages = readdirSync(modules).flatMap((n) =>
+    n.startsWith('@') ? readdirSync(join(modules, n)).map((m) => `${n}/${m}`) : n.startsWith('.') ? [] : [n],
+  );
+  const bytes = duSize(modules);
+  console.log('install (npm pack, then npm install --omit=dev):');
+  console.log(`  ${(bytes / 1e6).toFixed(2)} MB in ${packages.length} package(s)  (target < 8 MB, < 10 packages; create-vite 1.9 MB, 1)`);
+}
+
+try {
+  startup();
+  install();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

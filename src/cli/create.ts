@@ -1,0 +1,95 @@
+/** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
+import { readFileSync, existsSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { type Answers } from '../core/answers.js';
+import { parseAnswersFile } from '../core/answers-file.js';
+import { collectAnswers } from '../core/collect.js';
+import { CancelledError, UserError } from '../core/errors.js';
+import { nextSteps, planProject, type Plan } from '../core/plan.js';
+import { VERSION } from '../core/version.js';
+import { writePlan } from '../io/apply-plan.js';
+import { checkTarget } from '../io/target-dir.js';
+import { readTemplate } from '../io/template-source.js';
+import { CREATE_HELP, parseCreateArgs } from './create-args.js';
+import { bold, cyan, dim, green, say, warn } from './output.js';
+import { runMain } from './run-main.js';
+
+function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`Cannot read answers file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  return parseAnswersFile(text, file);
+}
+
+function printPlan(plan: Plan): void {
+  say(`${bold('Plan')} for ${plan.dir} ${dim('(dry run: nothing written)')}`);
+  for (const file of plan.files) say(`  create ${file.path} ${dim(`(${Buffer.byteLength(file.content)} B)`)}`);
+  if (plan.git) say(`  git init -b main, git add --all, git commit -m "${plan.git.commitMessage}"`);
+  else say(`  ${dim('no git steps')}`);
+}
+
+/** The nearest existing folder at or above `dir`. */
+function existingAncestor(dir: string): string {
+  let current = resolve(dir);
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+async function main(): Promise<void> {
+  const args = parseCreateArgs(process.argv.slice(2));
+  if (args.help) return say(CREATE_HELP);
+  if (args.version) return say(VERSION);
+
+  const fromFile = args.answersFile ? readAnswersFile(args.answersFile) : {};
+  const given = { ...fromFile, ...args.given };
+  if (args.dir !== undefined) {
+    if (args.dir.trim() === '') throw new UserError('The target directory must not be empty.');
+    checkTarget(args.dir, args.force);
+  }
+  const interactive = !args.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const ask = interactive ? (await import('./prompts.js')).askOnTerminal : undefined;
+  const answers: Answers = await collectAnswers({
+    given,
+    yes: args.yes,
+    ...(ask ? { ask } : {}),
+    ...(args.dir !== undefined ? { dirName: basename(resolve(args.dir)) } : {}),
+  });
+  const dir = args.dir ?? answers.repoName;
+  if (args.dir === undefined) checkTarget(dir, args.force);
+
+  let git = args.git;
+  if (git) {
+    const { insideWorkTree } = await import('../io/git.js');
+    git = !(await insideWorkTree(existingAncestor(dir)));
+  }
+  const plan = planProject({ dir, answers, template: readTemplate(), version: VERSION, git });
+  for (const warning of plan.warnings) warn(warning);
+  if (args.dryRun) return printPlan(plan);
+
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await writePlan(plan, { force: args.force, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (controller.signal.aborted) throw new CancelledError();
+  if (plan.git) {
+    const { initRepo } = await import('../io/git.js');
+    await initRepo(resolve(dir), plan.git.commitMessage);
+  }
+
+  const shown = relative(process.cwd(), resolve(dir)) || '.';
+  say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${plan.files.length} files${plan.git ? ', first commit on main' : ''})`)}`);
+  say();
+  say('Next steps:');
+  nextSteps(plan, answers, shown).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+}
+
+runMain(main);

@@ -1,0 +1,22 @@
+/** Terminal output: colours only on a TTY and without NO_COLOR. */
+
+const enabled = (stream: NodeJS.WriteStream): boolean =>
+  Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+
+const paint = (code: number, reset: number) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+  enabled(stream) ? `\u001b[${code}m${text}\u001b[${reset}m` : text;
+
+export const bold = paint(1, 22);
+export const dim = paint(2, 22);
+export const red = paint(31, 39);
+export const green = paint(32, 39);
+export const yellow = paint(33, 39);
+export const cyan = paint(36, 39);
+
+export const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export const warn = (line: string): void => {
+  process.stderr.write(`${yellow('warning', process.stderr)} ${line}\n`);
+};

@@ -1,0 +1,53 @@
+/**
+ * Interactive questions over @inquirer/prompts. Loaded only on a terminal:
+ * the non-interactive path never imports it.
+ */
+import { input, select } from '@inquirer/prompts';
+import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../core/answers.js';
+import { type Ask } from '../core/collect.js';
+import { CancelledError } from '../core/errors.js';
+
+const MESSAGES: Record<AnswerKey, string> = {
+  projectName: 'Project name',
+  repoName: 'Repository name (slug)',
+  packageName: 'Python package name',
+  description: 'One-line description',
+  author: 'Author',
+  platform: 'Where do images go?',
+  registry: 'Image repository prefix (HOST/PATH)',
+  runnerTag: 'GitLab runner tag',
+  python: 'Python version',
+  builder: 'Image builder in CI',
+};
+
+const CHOICES: Partial<Record<AnswerKey, { value: string; name: string; description?: string }[]>> = {
+  platform: [
+    { value: PLATFORMS[0], name: 'On-prem Harbor', description: 'credentials in HARBOR_ROBOT_CREDS_JSON' },
+    { value: PLATFORMS[1], name: 'GCP Artifact Registry', description: 'credentials in GCP_SERVICE_ACCOUNT_KEY' },
+  ],
+  python: PYTHON_VERSIONS.map((v) => ({ value: v, name: v })),
+  builder: [
+    { value: BUILDERS[0], name: 'kaniko', description: 'maintained kaniko fork; no privileged runner needed' },
+    { value: BUILDERS[1], name: 'buildah', description: 'buildah in chroot isolation' },
+  ],
+};
+
+function isCancel(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+}
+
+export const askOnTerminal: Ask = async (question) => {
+  try {
+    const choices = CHOICES[question.key];
+    if (choices) return await select({ message: MESSAGES[question.key], choices, default: question.default });
+    const hint = question.key === 'registry' ? ' (Enter for a placeholder to edit later)' : '';
+    return await input({
+      message: MESSAGES[question.key] + hint,
+      default: question.default,
+      validate: (value) => question.validate(value) ?? true,
+    });
+  } catch (error) {
+    if (isCancel(error)) throw new CancelledError();
+    throw error;
+  }
+};

@@ -1,0 +1,26 @@
+/**
+ * The only place that exits: user errors print one line and a hint (exit 1,
+ * or 130 on cancel); anything else is a bug and prints its stack.
+ */
+import { UserError } from '../core/errors.js';
+import { dim, red } from './output.js';
+
+
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => {
+      process.exitCode ??= 0;
+    },
+    (error: unknown) => {
+      if (error instanceof UserError) {
+        process.stderr.write(`${red('error', process.stderr)} ${error.message}\n`);
+        if (error.hint) process.stderr.write(`${dim(error.hint, process.stderr)}\n`);
+        process.exitCode = error.exitCode;
+      } else {
+        process.stderr.write(`${red('internal error', process.stderr)} (a bug: please report it with this output)\n`);
+        process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exitCode = 70;
+      }
+    },
+  );
+}

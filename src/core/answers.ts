@@ -1,0 +1,219 @@
+/**
+ * The answers that shape a generated repo: their names, flags, defaults and
+ * the one validation layer that flags, answers files and prompts share.
+ * Pure: no fs, no prompts.
+ */
+import { UserError } from './errors.js';
+
+export const PLATFORMS = ['onprem', 'gcp'] as const;
+export const BUILDERS = ['kaniko', 'buildah'] as const;
+export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13'] as const;
+
+export type Platform = (typeof PLATFORMS)[number];
+export type Builder = (typeof BUILDERS)[number];
+export type PythonVersion = (typeof PYTHON_VERSIONS)[number];
+
+export interface Answers {
+  projectName: string;
+  repoName: string;
+  packageName: string;
+  description: string;
+  author: string;
+  platform: Platform;
+  registry: string;
+  runnerTag: string;
+  python: PythonVersion;
+  builder: Builder;
+}
+
+export type AnswerKey = keyof Answers;
+
+/** Order in which answers are asked, validated and reported. */
+export const ANSWER_KEYS: readonly AnswerKey[] = [
+  'projectName',
+  'repoName',
+  'packageName',
+  'description',
+  'author',
+  'platform',
+  'registry',
+  'runnerTag',
+  'python',
+  'builder',
+];
+
+/** `projectName` -> `--project-name`. */
+export function flagOf(key: AnswerKey): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+const PYTHON_KEYWORDS = new Set([
+  'false', 'none', 'true', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
+  'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
+  'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+]);
+
+/** Module names the generated `src/` already uses: a package with one of these names would shadow it. */
+const RESERVED_PACKAGE_NAMES = new Set(['tests', 'process_data', 'train_model', 'batch_infer', 'conftest']);
+
+// A control character (newline, tab, escape...) breaks one-line fields in YAML, TOML and Markdown.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+function freeText(label: string, max: number, { required }: { required: boolean }) {
+  return (value: string): string | undefined => {
+    if (required && value.trim() === '') return `${label} must not be empty`;
+    if (value !== value.trim()) return `${label} must not start or end with spaces`;
+    if (CONTROL_CHARS.test(value)) return `${label} must be one line, without control characters`;
+    if ([...value].length > max) return `${label} is too long (at most ${max} characters)`;
+    return undefined;
+  };
+}
+
+function oneOf<T extends string>(label: string, allowed: readonly T[]) {
+  return (value: string): string | undefined =>
+    (allowed as readonly string[]).includes(value)
+      ? undefined
+      : `${label} must be one of ${allowed.join(', ')}; got "${value}"`;
+}
+
+/** Docker reference path component rules (lower case, separators . _ - between alphanumerics). */
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$/;
+const ARTIFACT_REGISTRY_HOST = /^[a-z0-9-]+-docker\.pkg\.dev$/;
+
+export function validateRegistry(value: string, platform: Platform): string | undefined {
+  const what = 'registry must be HOST/PATH, e.g.';
+  const example =
+    platform === 'gcp'
+      ? 'asia-southeast1-docker.pkg.dev/my-gcp-project/my-repo/my-project'
+      : 'harbor.example.com/team/my-project';
+  if (/^[a-z]+:\/\//i.test(value)) return `registry must not have a scheme (drop "${value.split('://')[0]}://"); e.g. ${example}`;
+  const [host = '', ...path] = value.split('/');
+  if (!HOST.test(host) || !(host.includes('.') || host.includes(':') || host === 'localhost'))
+    return `${what} ${example}; "${host}" is not a registry host`;
+  if (path.length === 0) return `${what} ${example}; it has no path after the host`;
+  const bad = path.find((p) => !PATH_COMPONENT.test(p));
+  if (bad !== undefined)
+    return `${what} ${example}; "${bad}" is not a valid path part (lower-case letters, digits, and . _ - between them; no tag)`;
+  if (value.length > 200) return 'registry is too long (at most 200 characters)';
+  if (platform === 'gcp') {
+    if (!ARTIFACT_REGISTRY_HOST.test(host))
+      return `registry for gcp must be on Artifact Registry (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/...), e.g. ${example}`;
+    if (path.length < 2) return `registry for gcp needs at least PROJECT/REPOSITORY after the host, e.g. ${example}`;
+  }
+  return undefined;
+}
+
+type Validator = (value: string, all: Partial<Answers>) => string | undefined;
+
+export const VALIDATORS: Record<AnswerKey, Validator> = {
+  projectName: freeText('project name', 100, { required: true }),
+  repoName: (v) => {
+    if (!/^[a-z][a-z0-9-]*$/.test(v))
+      return `repo name must start with a lower-case letter and hold only a-z, 0-9 and "-"; got "${v}"`;
+    if (v.length > 72) return `repo name is too long (${v.length} characters; at most 72)`;
+    if (v.endsWith('-')) return `repo name must not end with "-"; got "${v}"`;
+    return undefined;
+  },
+  packageName: (v) => {
+    if (!/^[a-z][a-z0-9_]*$/.test(v))
+      return `package name must start with a lower-case letter and hold only a-z, 0-9 and "_"; got "${v}"`;
+    if (v.length > 72) return `package name is too long (${v.length} characters; at most 72)`;
+    if (PYTHON_KEYWORDS.has(v)) return `package name "${v}" is a Python keyword; pick another name`;
+    if (RESERVED_PACKAGE_NAMES.has(v))
+      return `package name "${v}" would shadow a module the project already has in src/; pick another name`;
+    return undefined;
+  },
+  description: freeText('description', 255, { required: false }),
+  author: freeText('author', 100, { required: false }),
+  platform: oneOf('platform', PLATFORMS),
+  registry: (v, all) => validateRegistry(v, (all.platform ?? 'onprem') as Platform),
+  runnerTag: (v) => {
+    if (v.trim() === '') return 'runner tag must not be empty';
+    if (v !== v.trim() || v.includes(',') || CONTROL_CHARS.test(v))
+      return `runner tag must be one tag without commas or surrounding spaces; got "${v}"`;
+    if (v.length > 255) return 'runner tag is too long (at most 255 characters)';
+    return undefined;
+  },
+  python: oneOf('python', PYTHON_VERSIONS),
+  builder: oneOf('builder', BUILDERS),
+};
+
+/** "Fraud Model" -> "fraud-model"; never returns an invalid repo name (falls back to my-project). */
+export function slugify(text: string): string {
+  const slug = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 72)
+    .replace(/-+$/, '');
+  return VALIDATORS.repoName(slug, {}) === undefined ? slug : 'my-project';
+}
+
+/** "fraud-model" -> "fraud_model"; keeps the result a valid package name. */
+export function packageNameOf(repoName: string): string {
+  const name = repoName.replace(/-/g, '_');
+  return VALIDATORS.packageName(name, {}) === undefined ? name : `${name}_pkg`.replace(/^_+/, 'pkg_');
+}
+
+/** "fraud-model" -> "Fraud Model". */
+export function titleOf(dirName: string): string {
+  return dirName
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+export const PLACEHOLDER_REGISTRY: Record<Platform, (repo: string) => string> = {
+  onprem: (repo) => `harbor.example.com/change-me/${repo}`,
+  gcp: (repo) => `europe-west1-docker.pkg.dev/change-me/change-me/${repo}`,
+};
+
+/** The default of each answer, given the answers known so far (defaults depend on earlier answers). */
+export function defaultOf(key: AnswerKey, known: Partial<Answers>, context: { dirName?: string }): string {
+  switch (key) {
+    case 'projectName':
+      return context.dirName ? titleOf(context.dirName) || 'My Project' : 'My Project';
+    case 'repoName':
+      return slugify(known.projectName ?? 'My Project');
+    case 'packageName':
+      return packageNameOf(known.repoName ?? slugify(known.projectName ?? 'My Project'));
+    case 'description':
+      return '';
+    case 'author':
+      return '';
+    case 'platform':
+      return 'onprem';
+    case 'registry': {
+      const platform = known.platform ?? 'onprem';
+      return PLACEHOLDER_REGISTRY[platform](known.repoName ?? 'my-project');
+    }
+    case 'runnerTag':
+      return known.platform === 'gcp' ? 'gcp' : 'on-prem';
+    case 'python':
+      return '3.12';
+    case 'builder':
+      return 'kaniko';
+  }
+}
+
+export function isPlaceholderRegistry(registry: string): boolean {
+  return registry.includes('change-me');
+}
+
+/** Validate one answer against what is known; throws a UserError naming the flag. */
+export function checkAnswer(key: AnswerKey, value: string, known: Partial<Answers>): void {
+  const problem = VALIDATORS[key](value, known);
+  if (problem !== undefined) throw new UserError(`Invalid ${flagOf(key)}: ${problem}.`);
+}
+
+/** Validate a complete set of answers, in order. */
+export function checkAnswers(answers: Answers): Answers {
+  for (const key of ANSWER_KEYS) checkAnswer(key, answers[key], answers);
+  return answers;
+}

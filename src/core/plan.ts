@@ -1,0 +1,100 @@
+/**
+ * Compute, then apply: everything `create-mlops-project` will do, as data.
+ * `--dry-run` prints this plan; src/io/apply-plan.ts is the one place that
+ * carries it out.
+ */
+import { type Answers, isPlaceholderRegistry } from './answers.js';
+import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
+import { defaultImages } from './images.js';
+import { composePipeline } from './pipeline.js';
+import {
+  renderContent,
+  renderPath,
+  setPythonVersion,
+  TEMPLATE_ONLY_DIRS,
+  type SourceFile,
+} from './template.js';
+
+export interface PlannedFile {
+  path: string;
+  content: string;
+}
+
+export interface Plan {
+  /** Target directory, as the user gave it (relative or absolute). */
+  dir: string;
+  files: PlannedFile[];
+  /** `git init` + first commit, unless --no-git or already inside a work tree. */
+  git: { commitMessage: string } | null;
+  warnings: string[];
+}
+
+export interface PlanInput {
+  dir: string;
+  answers: Answers;
+  template: SourceFile[];
+  version: string;
+  git: boolean;
+}
+
+const PIPELINE = '.gitlab-ci.yml';
+
+export function planProject(input: PlanInput): Plan {
+  const { answers } = input;
+  const overlays = [
+    ...(answers.platform === 'gcp' ? ['gcp'] : []),
+    ...(answers.builder === 'buildah' ? ['buildah'] : []),
+  ].map((name) => {
+    const file = input.template.find((f) => f.path === `ci-overlays/${name}.yml`);
+    if (!file) throw new Error(`template has no ci-overlays/${name}.yml`);
+    return { name: file.path, text: renderContent(file.path, file.content, answers) };
+  });
+
+  const files: PlannedFile[] = [];
+  for (const source of input.template) {
+    if (TEMPLATE_ONLY_DIRS.some((dir) => source.path.startsWith(dir))) continue;
+    const path = renderPath(source.path, answers);
+    let content = renderContent(path, source.content, answers);
+    content = setPythonVersion(path, content, answers.repoName, answers.python);
+    if (path === PIPELINE)
+      content = composePipeline(content, overlays, { runnerTag: answers.runnerTag, registry: answers.registry });
+    files.push({ path, content });
+  }
+  files.push({
+    path: ANSWERS_FILE,
+    content: renderRecord({
+      generator: GENERATOR_NAME,
+      version: input.version,
+      answers,
+      images: defaultImages(answers.repoName),
+    }),
+  });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const warnings: string[] = [];
+  if (isPlaceholderRegistry(answers.registry))
+    warnings.push(
+      `No --registry given: images will be pushed to the placeholder ${answers.registry}. ` +
+        'Set variables.IMAGE_REGISTRY in .gitlab-ci.yml before the first pipeline.',
+    );
+
+  return {
+    dir: input.dir,
+    files,
+    git: input.git ? { commitMessage: `Initial commit from ${GENERATOR_NAME} ${input.version}` } : null,
+    warnings,
+  };
+}
+
+/** What the user must do next, in order. */
+export function nextSteps(plan: Plan, answers: Answers, cdPath: string): string[] {
+  const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
+  const steps = [`cd ${cdPath}`];
+  if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
+  steps.push(
+    'git remote add origin <your GitLab project URL> && git push -u origin main',
+    `set the masked, protected CI/CD variable ${variable} (how: docs/ci-variables.md)`,
+    'protect release tags (Settings > Repository > Protected tags, e.g. v*) so tag pipelines can read protected variables',
+  );
+  return steps;
+}

@@ -1,0 +1,119 @@
+"""Model training and evaluation: a scikit-learn pipeline saved with joblib."""
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Dict, Mapping, Tuple, Union
+
+import joblib
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+logger = logging.getLogger(__name__)
+
+
+class ModelQualityError(RuntimeError):
+    """The trained model scored below the configured minimum accuracy."""
+
+
+def build_pipeline(C: float = 1.0, max_iter: int = 100) -> Pipeline:  # pylint: disable=invalid-name
+    """Return an unfitted pipeline: standard scaling then logistic regression."""
+    return Pipeline(
+        steps=[
+            ("scaler", StandardScaler()),
+            ("classifier", LogisticRegression(C=C, max_iter=max_iter)),
+        ]
+    )
+
+
+def split_features_target(frame: pd.DataFrame, target: str) -> Tuple[pd.DataFrame, pd.Series]:
+    """Split a frame into its feature columns and its target column."""
+    if target not in frame.columns:
+        raise ValueError(f"target column {target!r} not found in {list(frame.columns)}")
+    return frame.drop(columns=[target]), frame[target]
+
+
+def train_model(train: pd.DataFrame, target: str, params: Mapping[str, Any]) -> Pipeline:
+    """Fit the pipeline on ``train`` with the hyperparameters in ``params``."""
+    features, labels = split_features_target(train, target)
+    model = build_pipeline(C=float(params["C"]), max_iter=int(params["max_iter"]))
+    model.fit(features, labels)
+    logger.info("Trained on %d rows with %d features.", len(features), features.shape[1])
+    return model
+
+
+def evaluate_model(model: Pipeline, test: pd.DataFrame, target: str) -> Dict[str, Any]:
+    """Score ``model`` on ``test`` and return JSON-serialisable metrics."""
+    features, labels = split_features_target(test, target)
+    predicted = model.predict(features)
+    classes = [str(label) for label in model.classes_]
+    precision, recall, f1_score, _ = precision_recall_fscore_support(
+        labels, predicted, average="macro", zero_division=0
+    )
+    return {
+        "accuracy": float(accuracy_score(labels, predicted)),
+        "precision_macro": float(precision),
+        "recall_macro": float(recall),
+        "f1_macro": float(f1_score),
+        "n_samples": int(len(labels)),
+        "labels": classes,
+        "confusion_matrix": confusion_matrix(labels, predicted, labels=model.classes_).tolist(),
+    }
+
+
+def save_model(model: Pipeline, path: Union[str, Path]) -> Path:
+    """Save a fitted model with joblib, creating the parent directory."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+    return path
+
+
+def load_model(path: Union[str, Path]) -> Pipeline:
+    """Load a model saved by :func:`save_model`."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"model file not found: {path}")
+    return joblib.load(path)
+
+
+def save_metrics(metrics: Mapping[str, Any], path: Union[str, Path]) -> Path:
+    """Write metrics as indented JSON, creating the parent directory."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def run_training(cfg: Mapping[str, Any]) -> Dict[str, Any]:
+    """Train, evaluate and save, as configured in ``conf/train_model.yaml``.
+
+    Returns the metrics. Raises :class:`ModelQualityError` (after saving the
+    model and the metrics) when test accuracy is below
+    ``evaluation.min_accuracy``.
+    """
+    data, output = cfg["data"], cfg["output"]
+    target = data["target"]
+    for key in ("train_path", "test_path"):
+        if not Path(data[key]).is_file():
+            raise FileNotFoundError(
+                f"{data[key]} not found: run `python src/process_data.py` first"
+            )
+    model = train_model(pd.read_csv(data["train_path"]), target, cfg["train"])
+    metrics = evaluate_model(model, pd.read_csv(data["test_path"]), target)
+    metrics["params"] = dict(cfg["train"])
+
+    save_model(model, output["model_path"])
+    save_metrics(metrics, output["metrics_path"])
+    logger.info("Saved the model to %s and metrics to %s (accuracy %.3f).",
+                output["model_path"], output["metrics_path"], metrics["accuracy"])
+
+    min_accuracy = cfg["evaluation"]["min_accuracy"]
+    if min_accuracy is not None and metrics["accuracy"] < float(min_accuracy):
+        raise ModelQualityError(
+            f"test accuracy {metrics['accuracy']:.3f} is below the minimum {min_accuracy}"
+        )
+    return metrics

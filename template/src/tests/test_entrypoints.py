@@ -1,0 +1,62 @@
+"""End-to-end tests of the three entry points in src/, run in a temporary directory."""
+
+import json
+
+import joblib
+import pandas as pd
+import pytest
+
+import batch_infer
+import process_data
+import train_model
+
+
+@pytest.fixture(name="workdir")
+def fixture_workdir(tmp_path, monkeypatch):
+    """Run in an empty directory, so that the configs' relative paths land there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_data_model_predictions_in_sequence(workdir):
+    """process_data -> train_model (with an override) -> batch_infer, with default paths."""
+    assert process_data.main(["split.seed=7"]) == 0
+    assert (workdir / "data" / "processed" / "train.csv").is_file()
+
+    assert train_model.main(["train.max_iter=200"]) == 0
+    model = joblib.load(workdir / "models" / "model.joblib")
+    assert model.named_steps["classifier"].max_iter == 200
+    metrics = json.loads((workdir / "models" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["accuracy"] >= 0.9 and metrics["params"]["max_iter"] == 200
+
+    assert batch_infer.main(["output_path=outputs/preds.csv"]) == 0
+    predictions = pd.read_csv(workdir / "outputs" / "preds.csv")
+    assert len(predictions) == len(pd.read_csv(workdir / "data" / "processed" / "test.csv"))
+
+
+def test_bad_override_exits_2(workdir):
+    """A misspelt key is a usage error (exit code 2) and writes nothing."""
+    assert train_model.main(["train.max_iters=200"]) == 2
+    assert not (workdir / "models").exists()
+
+
+def test_missing_inputs_exit_1(workdir):
+    """Training before data preparation fails with exit code 1."""
+    assert train_model.main([]) == 1
+    assert batch_infer.main([]) == 1
+    assert not (workdir / "outputs").exists()
+
+
+@pytest.mark.usefixtures("workdir")
+def test_quality_gate_exits_1():
+    """An unreachable minimum accuracy fails the training run."""
+    assert process_data.main([]) == 0
+    assert train_model.main(["evaluation.min_accuracy=1.01"]) == 1
+
+
+def test_help(capsys):
+    """--help prints the usage and the current configuration."""
+    assert batch_infer.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: python src/batch_infer.py" in out
+    assert "output_path: outputs/predictions.csv" in out

@@ -1,0 +1,108 @@
+/**
+ * The generated .gitlab-ci.yml for every platform x builder: GitLab's schema,
+ * semantic checks, busybox-sh syntax of the scripts that run in busybox
+ * images, only the chosen platform's credentials, and the fixes of the
+ * guide's defects (shared notes: pipeline.md).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPipeline, jobNames, parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
+import { create, removeDir, tempDir } from '../support/cli.js';
+
+const MATRIX = [
+  ['onprem', 'kaniko'],
+  ['onprem', 'buildah'],
+  ['gcp', 'kaniko'],
+  ['gcp', 'buildah'],
+] as const;
+
+const REGISTRY = { onprem: 'harbor.example.com/team/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p' };
+
+let work: string;
+beforeAll(() => {
+  work = tempDir();
+});
+afterAll(() => removeDir(work));
+
+describe.each(MATRIX)('pipeline for %s + %s', (platform, builder) => {
+  let text: string;
+  let ci: Record<string, unknown>;
+  beforeAll(async () => {
+    const name = `${platform}-${builder}`;
+    const result = await create(
+      [name, '--yes', '--no-git', '--platform', platform, '--builder', builder, '--registry', REGISTRY[platform], '--runner-tag', 'my-runner'],
+      work,
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    text = readFileSync(join(work, name, '.gitlab-ci.yml'), 'utf8');
+    ci = parseCi(text);
+  });
+
+  it('validates against GitLab schema and the semantic checks', () => {
+    expect(checkPipeline(text)).toEqual([]);
+  });
+
+  it('keeps the guide stages, jobs and variables', () => {
+    expect(ci.stages).toEqual(['build', 'test', 'deploy', 'deploy-docs']);
+    for (const job of ['build:conda-env', 'test:lint', 'test:pytest', 'build:cpu-image', 'build:gpu-image', 'build:retag-images', 'pages'])
+      expect(jobNames(ci)).toContain(job);
+    const variables = Object.keys(ci.variables as object);
+    for (const v of ['PYTHON_IMAGE', 'VENV_DIRECTORY', 'IMAGE_TAG', 'BUILD_CONDA', 'BUILD_ALL', 'BUILD_DATAPREP', 'BUILD_MODEL', 'IMAGE_REGISTRY'])
+      expect(variables).toContain(v);
+  });
+
+  it('carries the answers: runner tag and registry', () => {
+    expect((ci.default as { tags: string[] }).tags).toEqual(['my-runner']);
+    const registry = (ci.variables as Record<string, unknown>).IMAGE_REGISTRY;
+    expect(typeof registry === 'string' ? registry : (registry as { value: string }).value).toBe(REGISTRY[platform]);
+  });
+
+  it('names only the chosen platform credentials (defect 2)', () => {
+    if (platform === 'onprem') {
+      expect(text).toContain('HARBOR_ROBOT_CREDS_JSON');
+      expect(text).not.toContain('GCP_SERVICE_ACCOUNT_KEY');
+    } else {
+      expect(text).toContain('GCP_SERVICE_ACCOUNT_KEY');
+      expect(text).not.toContain('HARBOR_ROBOT_CREDS_JSON');
+    }
+  });
+
+  it('decodes the base64 credential instead of echoing it (defect 1)', () => {
+    const script = scriptOf(ci, 'build:cpu-image');
+    expect(script).toMatch(/base64 -d/);
+    expect(script).not.toMatch(/echo \$\{?HARBOR_ROBOT_CREDS_JSON\}? >/);
+    expect(script).not.toMatch(/echo \$\{?GCP_SERVICE_ACCOUNT_KEY\}? > .*config\.json/);
+  });
+
+  it('runs the retag job on tags without testing CI_COMMIT_BRANCH (defect 3)', () => {
+    const retag = resolveJob(ci, 'build:retag-images');
+    const rules = JSON.stringify(retag.rules);
+    expect(rules).toContain('CI_COMMIT_TAG');
+    expect(rules).not.toContain('CI_COMMIT_BRANCH');
+  });
+
+  it('keys the env cache on the env file content (defect 4) and publishes Pages from the default branch (defect 6)', () => {
+    expect(JSON.stringify(resolveJob(ci, 'build:conda-env').cache)).toMatch(/"files":\["p-conda-env\.yaml"/);
+    const pages = JSON.stringify(resolveJob(ci, 'pages').rules);
+    expect(pages).toContain('$CI_DEFAULT_BRANCH');
+    expect(pages).not.toMatch(/== "?main"?/);
+  });
+
+  it('never uses `source activate` (defect 8)', () => {
+    expect(text).not.toMatch(/source activate/);
+  });
+
+  it('scripts of busybox images are valid busybox sh (defect 10)', async () => {
+    const busyboxJobs = jobNames(ci).filter((name) => {
+      const image = JSON.stringify(resolveJob(ci, name).image ?? '');
+      return /KANIKO|kaniko|CRANE|crane/.test(image);
+    });
+    expect(busyboxJobs.length).toBeGreaterThan(0);
+    for (const name of busyboxJobs) {
+      const result = await execa('busybox', ['sh', '-n'], { input: scriptOf(ci, name), reject: false });
+      expect(result.exitCode, `${name}: ${result.stderr}`).toBe(0);
+    }
+  });
+});

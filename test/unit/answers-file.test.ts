@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseAnswersFile, parseRecord, renderRecord } from '../../src/core/answers-file.js';
+
+describe('parseAnswersFile', () => {
+  it('reads flat JSON', () => {
+    expect(parseAnswersFile('{"projectName": "A: \\"b\\"", "python": "3.11"}', 'a.json')).toEqual({
+      projectName: 'A: "b"',
+      python: '3.11',
+    });
+  });
+
+  it('reads YAML, numbers as strings', () => {
+    expect(parseAnswersFile('projectName: Churn\npython: "3.12"\nrunnerTag: 42\n', 'a.yml')).toEqual({
+      projectName: 'Churn',
+      python: '3.12',
+      runnerTag: '42',
+    });
+  });
+
+  it('reads a whole .mlops-project.json record', () => {
+    const text = renderRecord({
+      generator: 'create-mlops-project',
+      version: '1.0.0',
+      answers: {
+        projectName: 'P', repoName: 'p', packageName: 'p', description: '', author: '',
+        platform: 'gcp', registry: 'x-docker.pkg.dev/a/b', runnerTag: 'gcp', python: '3.12', builder: 'buildah',
+      },
+      images: [],
+    });
+    expect(parseAnswersFile(text, '.mlops-project.json')).toMatchObject({ platform: 'gcp', builder: 'buildah' });
+  });
+
+  it.each([
+    ['{"projectName": ', /not valid JSON or YAML/],
+    ['[1, 2]', /expected a map of answers/],
+    ['"text"', /expected a map of answers/],
+    ['{"projectname": "x"}', /Unknown answer "projectname" in f \(allowed: projectName, repoName/],
+    ['{"projectName": ["x"]}', /Answer "projectName" in f must be a string/],
+    ['{"answers": {}, "extra": 1}', /Unknown key in answers file f: extra/],
+  ])('refuses %j', (text, problem) => {
+    expect(() => parseAnswersFile(text, 'f')).toThrow(problem);
+  });
+});
+
+describe('parseRecord', () => {
+  it('refuses files another tool wrote', () => {
+    expect(() => parseRecord('{"name": "x"}', 'r/.mlops-project.json')).toThrow(/was not written by create-mlops-project/);
+    expect(() => parseRecord('nope', 'r/.mlops-project.json')).toThrow(/is not valid JSON/);
+  });
+});
