@@ -9,7 +9,7 @@ import { nextSteps, planProject, type Plan } from '../core/plan.js';
 import { VERSION } from '../core/version.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
-import { readTemplate } from '../io/template-source.js';
+import { readBuiltFiles, readTemplate } from '../io/template-source.js';
 import { CREATE_HELP, parseCreateArgs } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
 import { runMain } from './run-main.js';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const { insideWorkTree } = await import('../io/git.js');
     git = !(await insideWorkTree(existingAncestor(dir)));
   }
-  const plan = planProject({ dir, answers, template: readTemplate(), version: VERSION, git });
+  const plan = planProject({ dir, answers, template: readTemplate(), built: readBuiltFiles(), version: VERSION, git });
   for (const warning of plan.warnings) warn(warning);
   if (args.dryRun) return printPlan(plan);
 

@@ -33,6 +33,8 @@ export interface PlanInput {
   dir: string;
   answers: Answers;
   template: SourceFile[];
+  /** Files the build made (the plop generator), copied as they are. */
+  built: SourceFile[];
   version: string;
   git: boolean;
 }
@@ -60,6 +62,7 @@ export function planProject(input: PlanInput): Plan {
       content = composePipeline(content, overlays, { runnerTag: answers.runnerTag, registry: answers.registry });
     files.push({ path, content });
   }
+  for (const file of input.built) files.push({ path: file.path, content: file.content });
   files.push({
     path: ANSWERS_FILE,
     content: renderRecord({

@@ -1,20 +1,27 @@
 /** Git steps of a plan: init on `main`, add, first commit. execa is loaded only here. */
 import { UserError } from '../core/errors.js';
 
-async function git(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+interface GitResult {
+  ok: boolean;
+  stdout: string;
+  /** Why it failed: git's first stderr line, or why git could not start. */
+  reason: string;
+  started: boolean;
+}
+
+async function git(cwd: string, args: string[]): Promise<GitResult> {
   const { execa } = await import('execa');
   const result = await execa('git', args, { cwd, reject: false, stdin: 'ignore' });
-  return { ok: result.exitCode === 0, stdout: String(result.stdout), stderr: String(result.stderr) };
+  const started = result.exitCode !== undefined;
+  const stderrLine = String(result.stderr).trim().split('\n').find((l) => l.trim() !== '');
+  const reason = started ? (stderrLine ?? `exit code ${result.exitCode}`) : (result.originalMessage ?? result.shortMessage);
+  return { ok: result.exitCode === 0, stdout: String(result.stdout), reason, started };
 }
 
 /** True when `dir` (an existing directory) is inside a git work tree. */
 export async function insideWorkTree(dir: string): Promise<boolean> {
-  try {
-    const result = await git(dir, ['rev-parse', '--is-inside-work-tree']);
-    return result.ok && result.stdout.trim() === 'true';
-  } catch {
-    return false;
-  }
+  const result = await git(dir, ['rev-parse', '--is-inside-work-tree']);
+  return result.ok && result.stdout.trim() === 'true';
 }
 
 export async function initRepo(dir: string, commitMessage: string): Promise<void> {
@@ -25,15 +32,8 @@ export async function initRepo(dir: string, commitMessage: string): Promise<void
     ['commit', '--quiet', '--no-verify', '-m', commitMessage],
   ];
   for (const args of steps) {
-    let result;
-    try {
-      result = await git(dir, args);
-    } catch (error) {
-      throw new UserError(`git ${args[0]} could not run (${(error as Error).message.split('\n')[0]}).`, { hint: recovery });
-    }
-    if (!result.ok) {
-      const reason = result.stderr.trim().split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
-      throw new UserError(`git ${args[0]} failed: ${reason}`, { hint: recovery });
-    }
+    const result = await git(dir, args);
+    if (!result.started) throw new UserError(`git could not run (${result.reason}); is git installed?`, { hint: recovery });
+    if (!result.ok) throw new UserError(`git ${args[0]} failed: ${result.reason}`, { hint: recovery });
   }
 }

@@ -12,7 +12,14 @@ export function templateRoot(): string {
 }
 
 /** Build outputs that may sit in a developer's template/ working copy; never shipped. */
-const IGNORED = /(^|\/)(__pycache__|\.pytest_cache|site|\.coverage|data|models|outputs)(\/|$)|\.pyc$/;
+const IGNORED = /(^|\/)(__pycache__|\.pytest_cache|site|\.coverage|data|models|outputs|node_modules)(\/|$)|\.pyc$/;
+
+/** Files the build makes that every generated repo carries: the plop `image` generator. */
+export function readBuiltFiles(): SourceFile[] {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const dist = here.endsWith(`${sep}io${sep}`) ? join(here, '../../dist') : here;
+  return [{ path: 'tools/plop/add-image.mjs', content: readFileSync(join(dist, 'plop/add-image.mjs'), 'utf8') }];
+}
 
 export function readTemplate(root = templateRoot()): SourceFile[] {
   const entries = readdirSync(root, { recursive: true, withFileTypes: true });

@@ -79,11 +79,11 @@ describe('create-mlops-project', () => {
   it('--force writes into a non-empty directory and keeps files outside the plan', async () => {
     mkdirSync(join(work, 'app'));
     writeFileSync(join(work, 'app/notes.txt'), 'mine');
-    writeFileSync(join(work, 'app/README.md'), 'old');
+    writeFileSync(join(work, 'app/.gitlab-ci.yml'), 'old');
     const result = await create(['app', '--yes', '--force', '--no-git'], work);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(readFileSync(join(work, 'app/notes.txt'), 'utf8')).toBe('mine');
-    expect(readFileSync(join(work, 'app/README.md'), 'utf8')).not.toBe('old');
+    expect(readFileSync(join(work, 'app/.gitlab-ci.yml'), 'utf8')).toContain('build:cpu-image');
     expect(listFiles(join(work, 'app')).some((f) => f.endsWith('.tmp'))).toBe(false);
   });
 
@@ -136,9 +136,9 @@ describe('create-mlops-project', () => {
   });
 
   it('a failing git step says the files are written and how to finish', async () => {
-    const result = await create(['app', '--yes'], work, { PATH: '/nonexistent', GIT_AUTHOR_NAME: '' });
+    const result = await create(['app', '--yes', '--registry', 'r.example.com/a/b'], work, { PATH: '/nonexistent' });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.split('\n')[0]).toMatch(/^error git init could not run/);
+    expect(result.stderr.split('\n')[0]).toMatch(/^error git could not run \(.*ENOENT.*\); is git installed\?$/);
     expect(result.stderr).toContain('The files are written; to finish by hand: cd ');
   });
 });

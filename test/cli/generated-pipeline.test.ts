@@ -32,7 +32,7 @@ describe.each(MATRIX)('pipeline for %s + %s', (platform, builder) => {
   beforeAll(async () => {
     const name = `${platform}-${builder}`;
     const result = await create(
-      [name, '--yes', '--no-git', '--platform', platform, '--builder', builder, '--registry', REGISTRY[platform], '--runner-tag', 'my-runner'],
+      [name, '--yes', '--no-git', '--repo-name', 'p', '--platform', platform, '--builder', builder, '--registry', REGISTRY[platform], '--runner-tag', 'my-runner'],
       work,
     );
     expect(result.exitCode, result.stderr).toBe(0);

@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { execa, type Result } from 'execa';
+import { execa } from 'execa';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const CREATE_BIN = join(ROOT, 'bin/create-mlops-project.js');
@@ -19,11 +19,18 @@ export const GIT_ENV = {
   NO_COLOR: '1',
 };
 
-export function run(bin: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
-  return execa(process.execPath, [bin, ...args], { cwd, reject: false, stdin: 'ignore', env: { ...GIT_ENV, ...env } });
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
 }
 
-export function create(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
+export async function run(bin: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
+  const result = await execa(process.execPath, [bin, ...args], { cwd, reject: false, stdin: 'ignore', env: { ...GIT_ENV, ...env } });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export function create(args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
   return run(CREATE_BIN, args, cwd, env);
 }
 

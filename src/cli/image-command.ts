@@ -1,0 +1,56 @@
+/** `mlops-project image --name NAME [--base-image IMAGE] [--dir REPO] [--dry-run]`. */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { planAddImage } from '../core/add-image.js';
+import { UserError } from '../core/errors.js';
+import { repoReader, writeChanges } from '../io/repo-files.js';
+import { dim, green, say } from './output.js';
+
+export const IMAGE_HELP = `Usage: mlops-project image --name NAME [flags]
+
+Add a Docker image to this repo: docker/<repo>-NAME.Dockerfile (a copy of the
+cpu one), a build:NAME-image job and a BUILD_NAME switch in .gitlab-ci.yml,
+its retag line, a row in docs/images.md, and an entry in .mlops-project.json.
+
+Flags:
+  --name NAME           image name, ^[a-z][a-z0-9-]*$ (required)
+  --base-image IMAGE    base image of the new Dockerfile   default: the cpu image's
+  --dir REPO            the generated repo                 default: .
+  --dry-run             print the changes; write nothing
+  -h, --help            show this help
+`;
+
+export async function imageCommand(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        name: { type: 'string' },
+        'base-image': { type: 'string' },
+        dir: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UserError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}.`, { hint: 'Run mlops-project image --help.' });
+  }
+  if (values.help) return say(IMAGE_HELP);
+  if (values.name === undefined) throw new UserError('Missing --name: the name of the image to add, e.g. --name serving.');
+  const dir = resolve(values.dir ?? '.');
+  const changes = planAddImage(repoReader(dir), {
+    name: values.name,
+    ...(values['base-image'] !== undefined ? { baseImage: values['base-image'] } : {}),
+  });
+  if (values['dry-run']) {
+    say(`Add image ${values.name} ${dim('(dry run: nothing written)')}`);
+    for (const change of changes) say(`  ${change.created ? 'create' : 'update'} ${change.path}`);
+    return;
+  }
+  writeChanges(dir, changes);
+  say(`${green('✔')} Added image ${values.name}:`);
+  for (const change of changes) say(`  ${change.created ? 'created' : 'updated'} ${change.path}`);
+}

@@ -1,0 +1,193 @@
+/**
+ * Adding an image to generated repos of both platforms and both builders, to
+ * a hand-edited pipeline, twice, and two in a row; through the core, the
+ * `mlops-project image` bin and a real `plop image`.
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planAddImage } from '../../src/core/add-image.js';
+import { repoReader, writeChanges } from '../../src/io/repo-files.js';
+import { checkPipeline, parseCi, resolveJob } from '../support/gitlab-ci-check.js';
+import { create, readTree, removeDir, tempDir } from '../support/cli.js';
+import { insertedLines } from '../support/line-diff.js';
+
+const MATRIX = [
+  ['onprem', 'kaniko'],
+  ['onprem', 'buildah'],
+  ['gcp', 'kaniko'],
+  ['gcp', 'buildah'],
+] as const;
+const REGISTRY = { onprem: 'harbor.example.com/team/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p' };
+
+let work: string;
+beforeAll(() => {
+  work = tempDir();
+});
+afterAll(() => removeDir(work));
+
+async function generate(name: string, platform: 'onprem' | 'gcp', builder: 'kaniko' | 'buildah'): Promise<string> {
+  const result = await create(
+    [name, '--yes', '--no-git', '--repo-name', 'ml-app', '--platform', platform, '--builder', builder, '--registry', REGISTRY[platform]],
+    work,
+  );
+  expect(result.exitCode, result.stderr).toBe(0);
+  return join(work, name);
+}
+
+function addImage(dir: string, name: string, baseImage?: string): void {
+  writeChanges(dir, planAddImage(repoReader(dir), { name, ...(baseImage ? { baseImage } : {}) }));
+}
+
+/** The cpu job, with the names a new image `image` would have. */
+function cpuJobRenamed(ci: Record<string, unknown>, image: string, switchName: string): unknown {
+  const text = JSON.stringify(resolveJob(ci, 'build:cpu-image'))
+    .replaceAll('ml-app-cpu.Dockerfile', `ml-app-${image}.Dockerfile`)
+    .replaceAll('BUILD_DATAPREP', switchName)
+    .replace('"IMAGE_NAME":"cpu"', `"IMAGE_NAME":"${image}"`);
+  return JSON.parse(text);
+}
+
+describe.each(MATRIX)('image added to a %s + %s repo', (platform, builder) => {
+  let dir: string;
+  let before: Record<string, string>;
+  beforeAll(async () => {
+    dir = await generate(`${platform}-${builder}`, platform, builder);
+    before = readTree(dir);
+    addImage(dir, 'serving', 'python:3.12-slim');
+  });
+
+  it('passes the schema and semantic checks', () => {
+    expect(checkPipeline(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'))).toEqual([]);
+  });
+
+  it('makes a job equal to the cpu job up to names', () => {
+    const ci = parseCi(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'));
+    expect(resolveJob(ci, 'build:serving-image')).toEqual(cpuJobRenamed(ci, 'serving', 'BUILD_SERVING'));
+    expect(JSON.stringify((ci.variables as Record<string, unknown>).BUILD_SERVING)).toContain('serving image');
+  });
+
+  it('changes nothing else in the pipeline: only whole lines are inserted', () => {
+    const blocks = insertedLines(before['.gitlab-ci.yml']!, readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'));
+    const joined = blocks.map((b) => b.join('\n'));
+    expect(joined).toHaveLength(3);
+    expect(joined[0]).toMatch(/^\s+BUILD_SERVING:/);
+    expect(joined[1]).toMatch(/build:serving-image:/);
+    expect(joined[2]).toMatch(/^\s+- crane tag "\$IMAGE_REGISTRY\/serving:\$CI_COMMIT_SHORT_SHA" "\$CI_COMMIT_TAG" \|\| cannot_retag serving$/);
+  });
+
+  it('writes the Dockerfile, the answers record and the docs row', () => {
+    const after = readTree(dir);
+    const dockerfile = after['docker/ml-app-serving.Dockerfile']!;
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=python:3\.12-slim$/m);
+    expect(dockerfile.replace(/^ARG BASE_IMAGE=.*$/m, '')).toBe(before['docker/ml-app-cpu.Dockerfile']!.replace(/^ARG BASE_IMAGE=.*$/m, ''));
+    const record = JSON.parse(after['.mlops-project.json']!);
+    expect(record.images.at(-1)).toEqual({ name: 'serving', dockerfile: 'docker/ml-app-serving.Dockerfile', buildSwitch: 'BUILD_SERVING' });
+    const docBlocks = insertedLines(before['docs/images.md']!, after['docs/images.md']!);
+    expect(docBlocks).toHaveLength(1);
+    expect(docBlocks[0]![0]).toMatch(/serving/);
+    expect(docBlocks[0]![0]).toMatch(/BUILD_SERVING/);
+    const changed = Object.keys(after).filter((f) => after[f] !== before[f]).sort();
+    expect(changed).toEqual(['.gitlab-ci.yml', '.mlops-project.json', 'docker/ml-app-serving.Dockerfile', 'docs/images.md']);
+  });
+
+  it('refuses the same image twice and changes nothing', () => {
+    const snapshot = readTree(dir);
+    expect(() => addImage(dir, 'serving')).toThrow('Image "serving" already exists (see .mlops-project.json); pick another name.');
+    expect(readTree(dir)).toEqual(snapshot);
+  });
+
+  it('adds a second image after the first', () => {
+    addImage(dir, 'batch-infer');
+    const text = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+    expect(checkPipeline(text)).toEqual([]);
+    const ci = parseCi(text);
+    expect(resolveJob(ci, 'build:batch-infer-image')).toEqual(cpuJobRenamed(ci, 'batch-infer', 'BUILD_BATCH_INFER'));
+    expect(text.indexOf('build:batch-infer-image:')).toBeGreaterThan(text.indexOf('build:serving-image:'));
+    expect(text.indexOf('cannot_retag batch-infer')).toBeGreaterThan(text.indexOf('cannot_retag serving'));
+  });
+});
+
+describe('image added to a hand-edited pipeline', () => {
+  it('keeps comments, anchors, key order and the user jobs byte for byte', async () => {
+    const dir = await generate('edited', 'onprem', 'kaniko');
+    const path = join(dir, '.gitlab-ci.yml');
+    let text = readFileSync(path, 'utf8');
+    // A user's edits: an anchor and its alias, an extra job, comments, a reordered job, odd spacing.
+    text = text.replace('variables:\n', 'variables:   # edited by hand\n');
+    text += `
+# our own job
+.notify: &notify
+  image: alpine:3.20   # pinned
+  script: [ "echo done" ]
+
+notify:slack:
+  <<: *notify
+  stage: deploy-docs
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  needs: []
+`;
+    // Move build:gpu-image's keys around: needs before rules.
+    text = text.replace(/(build:gpu-image:\n)((?:  .*\n|\n(?=  ))*)/, (_m, head: string, body: string) => {
+      const needs = body.match(/  needs:\n(?:    .*\n)+/)?.[0] ?? '';
+      return head + needs + body.replace(needs, '');
+    });
+    writeFileSync(path, text);
+    expect(checkPipeline(text)).toEqual([]);
+
+    addImage(dir, 'serving');
+    const edited = readFileSync(path, 'utf8');
+    expect(checkPipeline(edited)).toEqual([]);
+    const blocks = insertedLines(text, edited);
+    expect(blocks).toHaveLength(3);
+    expect(blocks.flat().join('\n')).not.toMatch(/notify|edited by hand/);
+    const ci = parseCi(edited);
+    expect(resolveJob(ci, 'build:serving-image')).toEqual(cpuJobRenamed(ci, 'serving', 'BUILD_SERVING'));
+    expect(resolveJob(ci, 'notify:slack')).toMatchObject({ image: 'alpine:3.20', script: ['echo done'] });
+  });
+});
+
+describe('image errors: one line, nothing changed', () => {
+  let dir: string;
+  let snapshot: Record<string, string>;
+  beforeAll(async () => {
+    dir = await generate('errors', 'gcp', 'buildah');
+    snapshot = readTree(dir);
+  });
+
+  it.each([
+    ['Serving', /^Invalid image name: image name must start with a lower-case letter/],
+    ['9lives', /^Invalid image name/],
+    ['my_image', /only a-z, 0-9 and "-"/],
+    ['cpu', /^Image "cpu" already exists/],
+    ['gpu', /^Image "gpu" already exists/],
+  ])('name %j', (name, message) => {
+    expect(() => addImage(dir, name)).toThrow(message);
+    expect(readTree(dir)).toEqual(snapshot);
+  });
+
+  it('a bad base image', () => {
+    expect(() => addImage(dir, 'x', 'python 3.12')).toThrow(/^Invalid base image "python 3\.12"/);
+  });
+
+  it('a repo that is not a generated one', () => {
+    const other = tempDir();
+    try {
+      expect(() => addImage(other, 'x')).toThrow(/^No \.mlops-project\.json here/);
+      writeFileSync(join(other, '.mlops-project.json'), '{"name": "other"}');
+      expect(() => addImage(other, 'x')).toThrow(/was not written by create-mlops-project/);
+    } finally {
+      removeDir(other);
+    }
+  });
+
+  it('a pipeline that does not parse', () => {
+    const copy = join(work, 'broken');
+    cpSync(dir, copy, { recursive: true });
+    writeFileSync(join(copy, '.gitlab-ci.yml'), 'stages: [build\njob: {');
+    const broken = readTree(copy);
+    expect(() => addImage(copy, 'x')).toThrow(/^\.gitlab-ci\.yml does not parse as YAML: .*; fix it, then add the image\.$/);
+    expect(readTree(copy)).toEqual(broken);
+  });
+});
