@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'template/', 'coverage/', 'site/', '.gitlab-ci-local/'] },
+  { ignores: ['dist/', '.build/', 'node_modules/', 'template/', 'coverage/', 'site/', '.gitlab-ci-local/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,12 +9,12 @@ import { nextSteps, planProject, type Plan } from '../core/plan.js';
 import { VERSION } from '../core/version.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
-import { readBuiltFiles, readTemplate } from '../io/template-source.js';
+import { readBuiltFiles, readPipelines, readTemplate } from '../io/template-source.js';
 import { CREATE_HELP, parseCreateArgs } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
 import { runMain } from './run-main.js';
 
-function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile> {
+async function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (args.help) return say(CREATE_HELP);
   if (args.version) return say(VERSION);
 
-  const fromFile = args.answersFile ? readAnswersFile(args.answersFile) : {};
+  const fromFile = args.answersFile ? await readAnswersFile(args.answersFile) : {};
   const given = { ...fromFile, ...args.given };
   if (args.dir !== undefined) {
     if (args.dir.trim() === '') throw new UserError('The target directory must not be empty.');
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const { insideWorkTree } = await import('../io/git.js');
     git = !(await insideWorkTree(existingAncestor(dir)));
   }
-  const plan = planProject({ dir, answers, template: readTemplate(), built: readBuiltFiles(), version: VERSION, git });
+  const plan = planProject({ dir, answers, template: readTemplate(), built: readBuiltFiles(), pipelines: readPipelines(), version: VERSION, git });
   for (const warning of plan.warnings) warn(warning);
   if (args.dryRun) return printPlan(plan);
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { planAddImage } from '../core/add-image.js';
 import { UserError } from '../core/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
+import { IMAGE_FLAGS } from './image-command-flags.js';
 import { dim, green, say } from './output.js';
 
 export const IMAGE_HELP = `Usage: mlops-project image --name NAME [flags]
@@ -13,11 +14,7 @@ cpu one), a build:NAME-image job and a BUILD_NAME switch in .gitlab-ci.yml,
 its retag line, a row in docs/images.md, and an entry in .mlops-project.json.
 
 Flags:
-  --name NAME           image name, ^[a-z][a-z0-9-]*$ (required)
-  --base-image IMAGE    base image of the new Dockerfile   default: the cpu image's
-  --dir REPO            the generated repo                 default: .
-  --dry-run             print the changes; write nothing
-  -h, --help            show this help
+${IMAGE_FLAGS}  -h, --help               show this help
 `;
 
 export async function imageCommand(argv: string[]): Promise<void> {

@@ -1,27 +1,62 @@
 /** `mlops-project <command>`: commands that act on an existing generated repo. */
 import { UserError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { GITLAB_VARIABLES_FLAGS } from '../gitlab/args.js';
+import { IMAGE_FLAGS } from './image-command-flags.js';
 import { say } from './output.js';
 import { runMain } from './run-main.js';
+
+interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** Its flags with their defaults, as listed in --help. */
+  flags: string;
+  /** Loaded only when the command runs. */
+  run: (argv: string[]) => Promise<void>;
+}
+
+/** One entry per command; add a command here. */
+const COMMANDS: Record<string, Command> = {
+  image: {
+    summary: 'add a Docker image: Dockerfile, build job, BUILD_ switch, retag line, docs',
+    flags: IMAGE_FLAGS,
+    run: async (argv) => (await import('./image-command.js')).imageCommand(argv),
+  },
+  'gitlab-variables': {
+    summary: 'set the registry credentials as masked CI/CD variables of the GitLab project',
+    flags: GITLAB_VARIABLES_FLAGS,
+    run: async (argv) => (await import('../gitlab/command.js')).gitlabVariables(argv),
+  },
+};
+
+const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length), 'help'.length) + 2;
 
 export const MLOPS_HELP = `Usage: mlops-project <command> [flags]
 
 Commands for a repository made by create-mlops-project.
 
 Commands:
-  help                  show this help
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(width)}${command.summary}`)
+  .join('\n')}
+  ${'help'.padEnd(width)}show this help
 
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `Flags of ${name}:\n${command.flags}`)
+  .join('\n')}
 Flags:
-  -h, --help            show this help
-  -V, --version         show the version
+  -h, --help               show this help (mlops-project <command> --help: that command's)
+  -V, --version            show the version
 `;
 
 async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command === undefined || command === 'help' || command === '-h' || command === '--help') return say(MLOPS_HELP);
-  if (command === '-V' || command === '--version') return say(VERSION);
-  void rest;
-  throw new UserError(`Unknown command "${command}".`, { hint: 'Run mlops-project --help for the commands.' });
+  const [name, ...rest] = process.argv.slice(2);
+  if (name === undefined || name === 'help' || name === '-h' || name === '--help') return say(MLOPS_HELP);
+  if (name === '-V' || name === '--version') return say(VERSION);
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined)
+    throw new UserError(`Unknown command "${name}".`, { hint: 'Run mlops-project --help for the commands.' });
+  await command.run(rest);
 }
 
 runMain(main);

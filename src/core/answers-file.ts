@@ -2,7 +2,6 @@
  * Answers files: the `--answers FILE` input (JSON or YAML) and the
  * `.mlops-project.json` record a generated repo keeps of what made it.
  */
-import { parse } from 'yaml';
 import { ANSWER_KEYS, type AnswerKey, type Answers } from './answers.js';
 import { UserError } from './errors.js';
 import { type ImageSpec } from './images.js';
@@ -25,10 +24,16 @@ const RECORD_KEYS = new Set(['generator', 'version', 'answers', 'images']);
  * whole `.mlops-project.json` record, whose `answers` are taken.
  * Values are validated later, with the flags, by the one validation layer.
  */
-export function parseAnswersFile(text: string, fileName: string): Partial<Record<AnswerKey, string>> {
+export async function parseAnswersFile(text: string, fileName: string): Promise<Partial<Record<AnswerKey, string>>> {
   let data: unknown;
   try {
-    data = parse(text);
+    // JSON first: no need to load the YAML parser for it.
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  try {
+    if (data === undefined) data = (await import('./yaml-parse.js')).parse(text);
   } catch (error) {
     const first = String((error as Error).message).split('\n')[0];
     throw new UserError(`Cannot read answers file ${fileName}: not valid JSON or YAML (${first}).`);

@@ -1,10 +1,10 @@
 /**
- * The generated `.gitlab-ci.yml`: the template pipeline (onprem + kaniko),
- * changed by the overlays of the chosen platform and builder, then given the
- * runner tag and the registry. Edits go through the yaml Document API so the
- * template's comments and order stay.
+ * Pipelines through the yaml Document API: parsing (with GitLab's
+ * `!reference` tag), and composing the template pipeline (onprem + kaniko)
+ * with the overlays of another platform or builder, keeping comments and order.
  */
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { SAMPLE_SETTINGS, type PipelineSettings } from './pipeline-settings.js';
 
 export const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
 
@@ -50,14 +50,8 @@ export function applyOverlay(doc: Document.Parsed, overlayText: string, overlayN
   }
 }
 
-export interface PipelineSettings {
-  runnerTag: string;
-  registry: string;
-}
-
-export function applySettings(doc: Document.Parsed, settings: PipelineSettings): void {
-  const tags = doc.getIn(['default', 'tags'], true);
-  if (tags === undefined) throw new Error('template pipeline has no default.tags');
+function applySettings(doc: Document.Parsed, settings: PipelineSettings): void {
+  if (doc.getIn(['default', 'tags'], true) === undefined) throw new Error('template pipeline has no default.tags');
   doc.setIn(['default', 'tags'], doc.createNode([settings.runnerTag], { flow: false }));
   const registry = doc.getIn(['variables', 'IMAGE_REGISTRY'], true);
   if (isMap(registry)) registry.set('value', settings.registry);
@@ -65,9 +59,16 @@ export function applySettings(doc: Document.Parsed, settings: PipelineSettings):
   else throw new Error('template pipeline has no variables.IMAGE_REGISTRY');
 }
 
-export function composePipeline(base: string, overlays: { name: string; text: string }[], settings: PipelineSettings): string {
+/**
+ * The pipeline of one platform + builder: the template with its overlays
+ * applied, keeping the template's sample runner tag and registry. Run at
+ * build time (scripts/compose-pipelines.ts), so creating a repo needs no
+ * YAML parser; setPipelineSettings then puts the answers in.
+ */
+export function composeVariant(base: string, overlays: { name: string; text: string }[]): string {
   const doc = parsePipeline(base, 'template pipeline');
   for (const overlay of overlays) applyOverlay(doc, overlay.text, overlay.name);
-  applySettings(doc, settings);
+  applySettings(doc, SAMPLE_SETTINGS);
   return doc.toString(STRINGIFY);
 }
+

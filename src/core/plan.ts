@@ -6,7 +6,7 @@
 import { type Answers, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { defaultImages } from './images.js';
-import { composePipeline } from './pipeline.js';
+import { type PipelineVariant, setPipelineSettings, variantOf } from './pipeline-settings.js';
 import {
   renderContent,
   renderPath,
@@ -35,6 +35,8 @@ export interface PlanInput {
   template: SourceFile[];
   /** Files the build made (the plop generator), copied as they are. */
   built: SourceFile[];
+  /** The template pipeline composed with each variant's overlays (dist/pipelines/, made at build time). */
+  pipelines: Record<PipelineVariant, string>;
   version: string;
   git: boolean;
 }
@@ -43,23 +45,14 @@ const PIPELINE = '.gitlab-ci.yml';
 
 export function planProject(input: PlanInput): Plan {
   const { answers } = input;
-  const overlays = [
-    ...(answers.platform === 'gcp' ? ['gcp'] : []),
-    ...(answers.builder === 'buildah' ? ['buildah'] : []),
-  ].map((name) => {
-    const file = input.template.find((f) => f.path === `ci-overlays/${name}.yml`);
-    if (!file) throw new Error(`template has no ci-overlays/${name}.yml`);
-    return { name: file.path, text: renderContent(file.path, file.content, answers) };
-  });
-
   const files: PlannedFile[] = [];
   for (const source of input.template) {
     if (TEMPLATE_ONLY_DIRS.some((dir) => source.path.startsWith(dir))) continue;
     const path = renderPath(source.path, answers);
-    let content = renderContent(path, source.content, answers);
+    const text = path === PIPELINE ? input.pipelines[variantOf(answers)] : source.content;
+    let content = renderContent(path, text, answers);
     content = setPythonVersion(path, content, answers.repoName, answers.python);
-    if (path === PIPELINE)
-      content = composePipeline(content, overlays, { runnerTag: answers.runnerTag, registry: answers.registry });
+    if (path === PIPELINE) content = setPipelineSettings(content, answers, answers.repoName);
     files.push({ path, content });
   }
   for (const file of input.built) files.push({ path: file.path, content: file.content });

@@ -14,7 +14,7 @@ async function git(cwd: string, args: string[]): Promise<GitResult> {
   const result = await execa('git', args, { cwd, reject: false, stdin: 'ignore' });
   const started = result.exitCode !== undefined;
   const stderrLine = String(result.stderr).trim().split('\n').find((l) => l.trim() !== '');
-  const reason = started ? (stderrLine ?? `exit code ${result.exitCode}`) : (result.originalMessage ?? result.shortMessage);
+  const reason = started ? (stderrLine ?? `exit code ${result.exitCode}`) : (result.originalMessage ?? result.shortMessage ?? 'git did not start');
   return { ok: result.exitCode === 0, stdout: String(result.stdout), reason, started };
 }
 

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
+import { PIPELINE_VARIANTS, type PipelineVariant } from '../core/pipeline-settings.js';
 import { type SourceFile } from '../core/template.js';
 
 /** `template/` next to `dist/` (built) or `src/` (tests), one level up from this module's folder. */
@@ -14,11 +15,21 @@ export function templateRoot(): string {
 /** Build outputs that may sit in a developer's template/ working copy; never shipped. */
 const IGNORED = /(^|\/)(__pycache__|\.pytest_cache|site|\.coverage|data|models|outputs|node_modules)(\/|$)|\.pyc$/;
 
+/** dist/, from the bundle (dist/*.js) or from src/io/ in tests (which build first). */
+function distDir(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return here.endsWith(`${sep}io${sep}`) ? join(here, '../../dist') : here;
+}
+
 /** Files the build makes that every generated repo carries: the plop `image` generator. */
 export function readBuiltFiles(): SourceFile[] {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  const dist = here.endsWith(`${sep}io${sep}`) ? join(here, '../../dist') : here;
-  return [{ path: 'tools/plop/add-image.mjs', content: readFileSync(join(dist, 'plop/add-image.mjs'), 'utf8') }];
+  return [{ path: 'tools/plop/add-image.mjs', content: readFileSync(join(distDir(), 'plop/add-image.mjs'), 'utf8') }];
+}
+
+/** The pipeline of each platform + builder, composed at build time (scripts/compose-pipelines.ts). */
+export function readPipelines(): Record<PipelineVariant, string> {
+  const entries = PIPELINE_VARIANTS.map((v) => [v, readFileSync(join(distDir(), 'pipelines', `${v}.yml`), 'utf8')]);
+  return Object.fromEntries(entries) as Record<PipelineVariant, string>;
 }
 
 export function readTemplate(root = templateRoot()): SourceFile[] {

@@ -1,4 +1,4 @@
-"""Train and evaluate the model: ``python src/train_model.py [key=value ...]`` (see conf/train_model.yaml)."""
+"""Train and evaluate: ``python src/train_model.py [key=value ...]`` (see conf/train_model.yaml)."""
 
 import sys
 

@@ -129,10 +129,11 @@ notify:slack:
   needs: []
 `;
     // Move build:gpu-image's keys around: needs before rules.
-    text = text.replace(/(build:gpu-image:\n)((?:  .*\n|\n(?=  ))*)/, (_m, head: string, body: string) => {
-      const needs = body.match(/  needs:\n(?:    .*\n)+/)?.[0] ?? '';
+    text = text.replace(/(build:gpu-image:\n)((?: {2}.*\n|\n(?= {2}))*)/, (_m, head: string, body: string) => {
+      const needs = body.match(/ {2}needs:\n(?: {4}.*\n)+/)?.[0] ?? '';
       return head + needs + body.replace(needs, '');
     });
+    expect(text).toMatch(/^build:gpu-image:\n {2}needs:\n/m);
     writeFileSync(path, text);
     expect(checkPipeline(text)).toEqual([]);
 

@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { parseAnswersFile, parseRecord, renderRecord } from '../../src/core/answers-file.js';
 
 describe('parseAnswersFile', () => {
-  it('reads flat JSON', () => {
-    expect(parseAnswersFile('{"projectName": "A: \\"b\\"", "python": "3.11"}', 'a.json')).toEqual({
+  it('reads flat JSON', async () => {
+    expect(await parseAnswersFile('{"projectName": "A: \\"b\\"", "python": "3.11"}', 'a.json')).toEqual({
       projectName: 'A: "b"',
       python: '3.11',
     });
   });
 
-  it('reads YAML, numbers as strings', () => {
-    expect(parseAnswersFile('projectName: Churn\npython: "3.12"\nrunnerTag: 42\n', 'a.yml')).toEqual({
+  it('reads YAML, numbers as strings', async () => {
+    expect(await parseAnswersFile('projectName: Churn\npython: "3.12"\nrunnerTag: 42\n', 'a.yml')).toEqual({
       projectName: 'Churn',
       python: '3.12',
       runnerTag: '42',
     });
   });
 
-  it('reads a whole .mlops-project.json record', () => {
+  it('reads a whole .mlops-project.json record', async () => {
     const text = renderRecord({
       generator: 'create-mlops-project',
       version: '1.0.0',
@@ -27,7 +27,7 @@ describe('parseAnswersFile', () => {
       },
       images: [],
     });
-    expect(parseAnswersFile(text, '.mlops-project.json')).toMatchObject({ platform: 'gcp', builder: 'buildah' });
+    expect(await parseAnswersFile(text, '.mlops-project.json')).toMatchObject({ platform: 'gcp', builder: 'buildah' });
   });
 
   it.each([
@@ -37,8 +37,8 @@ describe('parseAnswersFile', () => {
     ['{"projectname": "x"}', /Unknown answer "projectname" in f \(allowed: projectName, repoName/],
     ['{"projectName": ["x"]}', /Answer "projectName" in f must be a string/],
     ['{"answers": {}, "extra": 1}', /Unknown key in answers file f: extra/],
-  ])('refuses %j', (text, problem) => {
-    expect(() => parseAnswersFile(text, 'f')).toThrow(problem);
+  ])('refuses %j', async (text, problem) => {
+    await expect(parseAnswersFile(text, 'f')).rejects.toThrow(problem);
   });
 });
 

@@ -14,11 +14,14 @@ loudly instead of being ignored.
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-# <repo>/src/<package>/config.py -> <repo>/conf
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+# <repo>/src/<package>/config.py -> <repo>/conf. When the package is installed
+# elsewhere (pip install .), conf/ is looked up in the working directory.
+_REPO_CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+CONF_DIR = _REPO_CONF_DIR if _REPO_CONF_DIR.is_dir() else Path("conf")
 
 
 class ConfigError(ValueError):
@@ -66,7 +69,7 @@ def load_config(
         raise ConfigError(f"config file not found: {path}")
     try:
         base = OmegaConf.load(path)
-    except (OmegaConfBaseException, ValueError) as exc:
+    except (OmegaConfBaseException, yaml.YAMLError, ValueError) as exc:
         raise ConfigError(f"cannot parse {path}: {exc}") from exc
     if not isinstance(base, DictConfig):
         raise ConfigError(f"{path} must hold a mapping at the top level")
@@ -78,7 +81,8 @@ def load_config(
         merged = OmegaConf.merge(base, OmegaConf.from_dotlist(dotlist))
         container = OmegaConf.to_container(merged, resolve=True)
     except OmegaConfBaseException as exc:
-        raise ConfigError(f"invalid override for {path.name}: {exc}") from exc
+        detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise ConfigError(f"invalid override for {path.name}: {detail}") from exc
     if not isinstance(container, dict):  # pragma: no cover - guarded by the DictConfig check
         raise ConfigError(f"{path} must hold a mapping at the top level")
     return container

@@ -76,7 +76,11 @@ def prepare_data(cfg: Mapping[str, Any]) -> Dict[str, Path]:
     )
 
     processed_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"raw": raw_path, "train": processed_dir / "train.csv", "test": processed_dir / "test.csv"}
+    paths = {
+        "raw": raw_path,
+        "train": processed_dir / "train.csv",
+        "test": processed_dir / "test.csv",
+    }
     train.to_csv(paths["train"], index=False)
     test.to_csv(paths["test"], index=False)
     logger.info("Wrote %d train rows to %s and %d test rows to %s.",

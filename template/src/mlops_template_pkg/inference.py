@@ -41,7 +41,7 @@ def predict_frame(model: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_batch_inference(cfg: Mapping[str, Any]) -> Path:
-    """Predict every row of ``input_path`` and write ``output_path``, as in ``conf/batch_infer.yaml``."""
+    """Predict every row of ``input_path`` into ``output_path`` (see ``conf/batch_infer.yaml``)."""
     input_path, output_path = Path(cfg["input_path"]), Path(cfg["output_path"])
     model = load_model(cfg["model_path"])
     if not input_path.is_file():

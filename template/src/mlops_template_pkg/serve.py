@@ -2,7 +2,7 @@
 
 Run it with::
 
-    uvicorn mlops_template_pkg.serve:app --app-dir src --port 8000
+    python -m uvicorn mlops_template_pkg.serve:app --app-dir src --port 8000
 
 The model is read from ``$MODEL_PATH`` (``models/model.joblib`` by default)
 on the first request that needs it.
@@ -84,7 +84,10 @@ def create_app(model_path: Optional[Union[str, Path]] = None) -> FastAPI:
         result = predict_frame(model, frame)
         return PredictResponse(
             predictions=[
-                Prediction(species=str(row[PREDICTION_COLUMN]), probability=float(row[PROBABILITY_COLUMN]))
+                Prediction(
+                    species=str(row[PREDICTION_COLUMN]),
+                    probability=float(row[PROBABILITY_COLUMN]),
+                )
                 for _, row in result.iterrows()
             ]
         )
@@ -99,7 +102,8 @@ def main() -> None:  # pragma: no cover - starts a server
     """Serve with uvicorn: ``python -m mlops_template_pkg.serve`` (``HOST``/``PORT`` env vars)."""
     import uvicorn  # pylint: disable=import-outside-toplevel
 
-    uvicorn.run(app, host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8000")))
+    host = os.environ.get("HOST", "127.0.0.1")
+    uvicorn.run(app, host=host, port=int(os.environ.get("PORT", "8000")))
 
 
 if __name__ == "__main__":  # pragma: no cover

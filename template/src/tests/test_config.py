@@ -21,7 +21,8 @@ def test_defaults_without_overrides():
 
 def test_nested_override_is_typed():
     """Dotted keys reach nested values, and values are parsed as YAML scalars."""
-    cfg = load_config("train_model", ["train.max_iter=200", "train.C=0.5", "evaluation.min_accuracy=null"])
+    overrides = ["train.max_iter=200", "train.C=0.5", "evaluation.min_accuracy=null"]
+    cfg = load_config("train_model", overrides)
     assert cfg["train"]["max_iter"] == 200
     assert cfg["train"]["C"] == 0.5
     assert cfg["evaluation"]["min_accuracy"] is None
@@ -58,6 +59,13 @@ def test_file_must_hold_a_mapping(tmp_path):
     (tmp_path / "listy.yaml").write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="mapping"):
         load_config("listy", conf_dir=tmp_path)
+
+
+def test_invalid_yaml_is_an_error(tmp_path):
+    """A file that is not valid YAML raises ConfigError."""
+    (tmp_path / "broken.yaml").write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot parse"):
+        load_config("broken", conf_dir=tmp_path)
 
 
 def test_load_by_path_and_interpolation(tmp_path):

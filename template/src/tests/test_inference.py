@@ -22,10 +22,12 @@ def test_predict_frame_adds_columns(trained, data_paths):
 def test_predict_frame_reorders_and_rejects_missing(trained):
     """Feature columns may come in any order; missing ones are an error."""
     model = load_model(trained["model_path"])
-    row = {"petal_width_cm": 0.2, "petal_length_cm": 1.4, "sepal_width_cm": 3.5, "sepal_length_cm": 5.1}
+    row = {"petal_width_cm": 0.2, "petal_length_cm": 1.4, "sepal_width_cm": 3.5,
+           "sepal_length_cm": 5.1}
     assert predict_frame(model, pd.DataFrame([row]))["prediction"].tolist() == ["setosa"]
+    del row["petal_width_cm"]
     with pytest.raises(ValueError, match="petal_width_cm"):
-        predict_frame(model, pd.DataFrame([{k: v for k, v in row.items() if k != "petal_width_cm"}]))
+        predict_frame(model, pd.DataFrame([row]))
 
 
 def test_predict_empty_frame(trained):

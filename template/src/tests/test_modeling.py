@@ -79,6 +79,7 @@ def test_quality_gate_fails_below_minimum(trained, tmp_path):
 
 def test_training_without_data_explains(tmp_path, trained):
     """Missing processed data points the user at process_data.py."""
-    cfg = {**trained["cfg"], "data": {**trained["cfg"]["data"], "train_path": str(tmp_path / "x.csv")}}
+    data = {**trained["cfg"]["data"], "train_path": str(tmp_path / "x.csv")}
+    cfg = {**trained["cfg"], "data": data}
     with pytest.raises(FileNotFoundError, match="process_data.py"):
         run_training(cfg)

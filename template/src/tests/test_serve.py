@@ -8,8 +8,8 @@ from mlops_template_pkg.data_prep import FEATURES
 from mlops_template_pkg.schemas import IrisFeatures
 from mlops_template_pkg.serve import app, create_app
 
-SETOSA = {"sepal_length_cm": 5.1, "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}
-VIRGINICA = {"sepal_length_cm": 7.7, "sepal_width_cm": 3.0, "petal_length_cm": 6.1, "petal_width_cm": 2.3}
+SETOSA = dict(zip(FEATURES, (5.1, 3.5, 1.4, 0.2)))
+VIRGINICA = dict(zip(FEATURES, (7.7, 3.0, 6.1, 2.3)))
 
 
 @pytest.fixture(name="client")

@@ -1,0 +1,287 @@
+/**
+ * The one place that carries out a GitLab plan: local checks, then a
+ * preflight of reads (token, scope, project, role) before any write, then
+ * the writes (create the project, upsert each variable, push), tracking what
+ * is done so that a failure says what was set and the command to finish.
+ */
+import { UserError } from '../core/errors.js';
+import { type ApiResponse, type GitLabClient, GitLabUnavailable } from './client.js';
+import { maskedProblem, VARIABLE_KEY_RULE } from './credentials.js';
+import { type ApiCall, calls, type GitLabPlan, projectId, type VariableSpec } from './plan.js';
+import { inspectRepo, originConflict, pushBranch, type LocalRepo } from './push.js';
+import { type Redactor, type Secret } from './secret.js';
+
+export interface Reporter {
+  /** A step that is done (printed with a check mark). */
+  done(line: string): void;
+}
+
+export interface ApplyOptions {
+  client: GitLabClient;
+  token: Secret;
+  redactor: Redactor;
+  report: Reporter;
+  /** The command that finishes the job after a failure (what the user runs again). */
+  finishCommand: (rest: { create: boolean; push: boolean; project: string | undefined }) => string;
+  /** Where the secrets come from, for the finishing hint, e.g. "GITLAB_TOKEN, HARBOR_USERNAME and HARBOR_PASSWORD". */
+  secretsNeeded: string;
+}
+
+export interface ProjectInfo {
+  id: number;
+  path_with_namespace: string;
+  web_url: string;
+  http_url_to_repo: string;
+}
+
+export interface ApplyResult {
+  project: ProjectInfo;
+  variables: { key: string; action: 'created' | 'updated' }[];
+  pushed: { branch: string; url: string } | undefined;
+}
+
+type Data = Record<string, unknown>;
+const asData = (response: ApiResponse): Data =>
+  response.data !== null && typeof response.data === 'object' ? (response.data as Data) : {};
+
+/** GitLab's error body, compact, redacted and bounded: safe to show. */
+function gitlabSays(response: ApiResponse, redactor: Redactor): string {
+  const raw = typeof response.data === 'string' ? response.data.trim() : JSON.stringify(response.data);
+  const text = redactor.redact(raw ?? '').replace(/\s+/g, ' ');
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+}
+
+function alreadyTaken(response: ApiResponse): boolean {
+  const message = asData(response).message;
+  return response.status === 400 && JSON.stringify(message ?? '').includes('has already been taken');
+}
+
+const TOKEN_HOWTO = 'create a personal access token with the api scope (User settings > Access tokens) and export it as GITLAB_TOKEN';
+
+interface Where {
+  gitlabUrl: string;
+  project: string;
+  username?: string;
+}
+
+/** Token and permission failures any call can meet, as one line with what to do. */
+function accessError(response: ApiResponse, where: Where): UserError | undefined {
+  const data = asData(response);
+  if (response.status === 401) {
+    const description = typeof data.error_description === 'string' ? data.error_description : '';
+    if (/expired/i.test(description)) return new UserError(`GITLAB_TOKEN has expired (401 from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`);
+    if (/revoked/i.test(description)) return new UserError(`GITLAB_TOKEN was revoked (401 from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`);
+    return new UserError(`GITLAB_TOKEN is invalid or expired (401 Unauthorized from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`);
+  }
+  if (response.status === 403 && data.error === 'insufficient_scope')
+    return new UserError(`GITLAB_TOKEN lacks the api scope, which setting CI/CD variables needs (403 insufficient_scope): ${TOKEN_HOWTO}.`);
+  return undefined;
+}
+
+function unexpected(call: ApiCall, response: ApiResponse, redactor: Redactor): UserError {
+  return new UserError(`GitLab answered ${response.status} to ${call.method} /api/v4${call.path}: ${gitlabSays(response, redactor)}`);
+}
+
+async function send(client: GitLabClient, call: ApiCall, options?: { retry?: boolean }): Promise<ApiResponse> {
+  try {
+    return await client.request(call, options);
+  } catch (error) {
+    if (error instanceof GitLabUnavailable) throw new UserError(`GitLab did not answer: ${error.reason}.`);
+    throw error;
+  }
+}
+
+function checkLocally(variables: VariableSpec[]): void {
+  for (const variable of variables) {
+    if (!VARIABLE_KEY_RULE.test(variable.key)) throw new Error(`invalid variable key ${variable.key}`);
+    const problem = maskedProblem(variable.value.reveal());
+    if (problem !== undefined)
+      throw new UserError(`Refusing to send ${variable.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`);
+  }
+}
+
+async function checkToken(opts: ApplyOptions, where: Where): Promise<string> {
+  const { client, redactor } = opts;
+  const user = await send(client, calls.user());
+  const denied = accessError(user, where);
+  if (denied) throw denied;
+  if (user.status !== 200) throw unexpected(calls.user(), user, redactor);
+  const username = String(asData(user).username ?? '');
+  const self = await send(client, calls.tokenSelf());
+  // Not a personal, project or group access token (e.g. OAuth): no scope list; a write would still say 403 insufficient_scope.
+  if (self.status === 200) {
+    const scopes = asData(self).scopes;
+    if (Array.isArray(scopes) && !scopes.includes('api'))
+      throw new UserError(
+        `GITLAB_TOKEN has the scopes ${scopes.join(', ') || '(none)'} but setting CI/CD variables needs the api scope: ${TOKEN_HOWTO}.`,
+      );
+  }
+  return username;
+}
+
+async function findProject(opts: ApplyOptions, where: Where): Promise<ProjectInfo> {
+  const id = projectId(where.project);
+  const call = calls.project(id);
+  const response = await send(opts.client, call);
+  const denied = accessError(response, where);
+  if (denied) throw denied;
+  if (response.status === 404)
+    throw new UserError(
+      `GitLab project ${where.project} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-project (the full path from the project URL, e.g. group/sub/name, or its numeric id) and that you are a member.`,
+    );
+  if (response.status !== 200) throw unexpected(call, response, opts.redactor);
+  return asData(response) as unknown as ProjectInfo;
+}
+
+async function checkVariablesAccess(opts: ApplyOptions, project: ProjectInfo, where: Where): Promise<void> {
+  const call = calls.variablesAccess(projectId(where.project));
+  const response = await send(opts.client, call);
+  const denied = accessError(response, where);
+  if (denied) throw denied;
+  if (response.status === 403)
+    throw new UserError(
+      `@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer or Owner role): ask an Owner of the project for the Maintainer role, or ask a Maintainer to run this command.`,
+    );
+  if (response.status !== 200) throw unexpected(call, response, opts.redactor);
+}
+
+async function namespaceId(opts: ApplyOptions, namespace: string, where: Where): Promise<number> {
+  const call = calls.namespace(namespace);
+  const response = await send(opts.client, call);
+  const denied = accessError(response, where);
+  if (denied) throw denied;
+  if (response.status === 404)
+    throw new UserError(
+      `Namespace ${namespace} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-namespace (a group path such as team/ml, or your username).`,
+    );
+  if (response.status !== 200) throw unexpected(call, response, opts.redactor);
+  return Number(asData(response).id);
+}
+
+async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number | undefined, where: Where): Promise<ProjectInfo> {
+  const create = plan.create!;
+  const call = calls.createProject(create, nsId);
+  // Not repeated after a 5xx or a lost connection: the project may exist by then, and a retry would say "taken".
+  const response = await send(opts.client, call, { retry: false });
+  const denied = accessError(response, where);
+  if (denied) throw denied;
+  if (alreadyTaken(response))
+    throw new UserError(
+      `A project ${where.project} already exists on ${where.gitlabUrl} (400 has already been taken): drop --gitlab-create to set the variables of that project, or pick another name.`,
+    );
+  if (response.status === 403)
+    throw new UserError(
+      `@${where.username ?? '?'} may not create projects in ${create.namespace ?? 'their namespace'} (403 Forbidden): ask for the Maintainer role in that group, or create the project by hand and drop --gitlab-create.`,
+    );
+  if (response.status !== 201) throw unexpected(call, response, opts.redactor);
+  return asData(response) as unknown as ProjectInfo;
+}
+
+async function upsert(
+  opts: ApplyOptions,
+  project: ProjectInfo,
+  id: string,
+  variable: VariableSpec,
+  where: Where,
+): Promise<'created' | 'updated'> {
+  const { client, redactor } = opts;
+  const fail = (call: ApiCall, response: ApiResponse): UserError => {
+    const denied = accessError(response, where);
+    if (denied) return denied;
+    if (response.status === 403)
+      return new UserError(`@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer role).`);
+    return unexpected(call, response, redactor);
+  };
+  const get = calls.getVariable(id, variable.key);
+  const found = await send(client, get);
+  if (found.status === 404 && !JSON.stringify(found.data).includes('Project Not Found')) {
+    const post = calls.createVariable(id, variable);
+    const created = await send(client, post);
+    if (created.status === 201) return 'created';
+    // Someone created it between our GET and POST (or a retried POST had landed): update it instead.
+    if (!alreadyTaken(created)) throw fail(post, created);
+  } else if (found.status !== 200) {
+    throw fail(get, found);
+  }
+  const put = calls.updateVariable(id, variable);
+  const updated = await send(client, put);
+  if (updated.status === 200) return 'updated';
+  throw fail(put, updated);
+}
+
+/** Run the plan. Any failure after the first write names what was done and the command to finish. */
+export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Promise<ApplyResult> {
+  checkLocally(plan.variables);
+  const repo: LocalRepo | undefined = plan.push ? await inspectRepo(plan.push.dir) : undefined;
+  if (repo && plan.create && repo.origin !== undefined)
+    throw new UserError(
+      `The remote origin of ${repo.dir} is already set (${repo.origin.replace(/\/\/[^/@]*@/, '//[redacted]@')}): a new project needs a repo without one. Remove it (git remote remove origin) or drop --gitlab-create.`,
+    );
+
+  const where: Where = {
+    gitlabUrl: plan.gitlabUrl,
+    project: plan.project ?? `${plan.create?.namespace ?? '<you>'}/${plan.create?.path ?? ''}`,
+  };
+  where.username = await checkToken(opts, where);
+  if (plan.create && plan.project === undefined)
+    where.project = `${plan.create.namespace ?? where.username}/${plan.create.path}`;
+
+  let project: ProjectInfo | undefined;
+  let nsId: number | undefined;
+  if (plan.create) {
+    if (plan.create.namespace !== undefined) nsId = await namespaceId(opts, plan.create.namespace, where);
+  } else {
+    project = await findProject(opts, where);
+    await checkVariablesAccess(opts, project, where);
+    if (repo) {
+      const conflict = originConflict(repo, project.http_url_to_repo);
+      if (conflict !== undefined) throw new UserError(`Cannot push: ${conflict}.`);
+    }
+  }
+
+  const done: string[] = [];
+  let created = false;
+  const variables: ApplyResult['variables'] = [];
+  try {
+    if (plan.create) {
+      project = await createProject(opts, plan, nsId, where);
+      created = true;
+      done.push(`project ${project.path_with_namespace} created`);
+      opts.report.done(`Created project ${project.path_with_namespace} (${project.web_url})`);
+    }
+    const target = project!;
+    // The project as the user named it (the very calls --dry-run lists), or the id of the one just created.
+    const id = created ? String(target.id) : projectId(where.project);
+    for (const variable of plan.variables) {
+      const action = await upsert(opts, target, id, variable, where);
+      variables.push({ key: variable.key, action });
+      done.push(`${variable.key} set`);
+      opts.report.done(
+        `${variable.key} ${action} in ${target.path_with_namespace} (env_var, masked, ${variable.protected ? 'protected' : 'not protected'}, all environments)`,
+      );
+    }
+    let pushed: ApplyResult['pushed'];
+    if (repo) {
+      await pushBranch({ repo, url: target.http_url_to_repo, username: where.username, token: opts.token, redactor: opts.redactor });
+      pushed = { branch: repo.branch, url: target.http_url_to_repo };
+      opts.report.done(`Pushed ${repo.branch} to ${target.http_url_to_repo} (remote origin)`);
+    }
+    return { project: target, variables, pushed };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const notSet = plan.variables.map((v) => v.key).filter((key) => !variables.some((v) => v.key === key));
+    const notDone = [...notSet.map((key) => `${key} not set`), ...(plan.push ? ['branch not pushed'] : [])];
+    const status =
+      done.length === 0
+        ? `Nothing was changed on GitLab (${notDone.join(', ')}).`
+        : `Done before the failure: ${done.join(', ')}. Not done: ${notDone.join(', ')}.`;
+    const command = opts.finishCommand({
+      create: plan.create !== undefined && !created,
+      push: plan.push !== undefined,
+      project: created ? project?.path_with_namespace : plan.project,
+    });
+    throw new UserError(error.message, {
+      hint: `${status}\nTo finish, run again (it updates what is already set, never duplicates), with ${opts.secretsNeeded} in the environment:\n  ${command}`,
+    });
+  }
+}

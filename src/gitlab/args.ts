@@ -1,0 +1,82 @@
+/** Flags of `mlops-project gitlab-variables`, and its help. */
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors.js';
+
+export interface GitLabVariablesArgs {
+  dir: string;
+  gitlabUrl: string | undefined;
+  project: string | undefined;
+  namespace: string | undefined;
+  protected: boolean;
+  dryRun: boolean;
+  create: boolean;
+  push: boolean;
+  help: boolean;
+}
+
+const OPTIONS = {
+  dir: { type: 'string' },
+  'gitlab-url': { type: 'string' },
+  'gitlab-project': { type: 'string' },
+  'gitlab-namespace': { type: 'string' },
+  protected: { type: 'boolean', default: true },
+  'dry-run': { type: 'boolean', default: false },
+  'gitlab-create': { type: 'boolean', default: false },
+  'gitlab-push': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, allowNegative: true, strict: true }));
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
+    throw new UserError(`${message.replace(/\.$/, '')}.`, { hint: 'Run mlops-project gitlab-variables --help for the flags.' });
+  }
+  return {
+    dir: values.dir ?? '.',
+    gitlabUrl: values['gitlab-url'],
+    project: values['gitlab-project'],
+    namespace: values['gitlab-namespace'],
+    protected: values.protected,
+    dryRun: values['dry-run'],
+    create: values['gitlab-create'],
+    push: values['gitlab-push'],
+    help: values.help,
+  };
+}
+
+/** The flags, as listed by `mlops-project --help` and `mlops-project gitlab-variables --help`. */
+export const GITLAB_VARIABLES_FLAGS = `  --dir REPO               the generated repo                  default: . (the current directory)
+  --gitlab-url URL         the GitLab instance                 default: $GITLAB_URL, else https://gitlab.com
+  --gitlab-project PATH    project path (group/sub/name) or numeric id
+                           required; with --gitlab-create      default: NAMESPACE/<repo name>
+  --protected              only protected branches and tags get the variables   default: on
+  --no-protected           every branch gets the variables
+  --dry-run                print the API calls, secrets as [redacted]; send nothing   default: off
+  --gitlab-create          create the project (private) first  default: off
+  --gitlab-namespace NS    group path or username to create it in
+                           default: the parent of --gitlab-project, else your own namespace
+  --gitlab-push            push the current branch to the project as origin   default: off
+  -h, --help               show this help
+
+  Secrets come from the environment only (on a terminal, a missing one is asked, hidden):
+  GITLAB_TOKEN             personal access token, api scope; Maintainer role on the project
+  HARBOR_USERNAME          onprem: the Harbor robot account name
+  HARBOR_PASSWORD          onprem: its secret
+  GCP_SERVICE_ACCOUNT_KEY_FILE  gcp: path of the service account key JSON
+`;
+
+export const GITLAB_VARIABLES_HELP = `Usage: mlops-project gitlab-variables [flags]
+
+Set the registry credentials of a generated repo as a masked CI/CD variable
+of its GitLab project, through the GitLab API. Platform and registry come
+from REPO/.mlops-project.json: onprem sets HARBOR_ROBOT_CREDS_JSON (base64 of
+a Docker config for the registry host), gcp sets GCP_SERVICE_ACCOUNT_KEY
+(base64 of the key file). A second run updates; it never duplicates.
+
+Flags:
+${GITLAB_VARIABLES_FLAGS}
+Docs: docs/gitlab-variables.md (with the manual way, without a token).
+`;

@@ -1,0 +1,105 @@
+/**
+ * Secrets come from the environment only, never from flags. On a terminal a
+ * missing one is asked (hidden input for secrets; @inquirer/prompts is
+ * imported only then); without one, a missing secret is one error line
+ * naming the variable to export.
+ */
+import { readFileSync } from 'node:fs';
+import { type Platform } from '../core/answers.js';
+import { CancelledError, UserError } from '../core/errors.js';
+import { Secret } from './secret.js';
+
+interface Wanted {
+  name: string;
+  /** What to put in it: shown in the error. */
+  what: string;
+  /** The question on a terminal. */
+  prompt: string;
+  hidden: boolean;
+}
+
+export const TOKEN: Wanted = {
+  name: 'GITLAB_TOKEN',
+  what: 'a GitLab personal access token with the api scope',
+  prompt: 'GitLab token (api scope)',
+  hidden: true,
+};
+
+export const PLATFORM_SECRETS: Record<Platform, Wanted[]> = {
+  onprem: [
+    { name: 'HARBOR_USERNAME', what: 'the Harbor robot account name, e.g. robot$team+ci', prompt: 'Harbor robot account name', hidden: false },
+    { name: 'HARBOR_PASSWORD', what: "the Harbor robot account's secret", prompt: 'Harbor robot account secret', hidden: true },
+  ],
+  gcp: [
+    {
+      name: 'GCP_SERVICE_ACCOUNT_KEY_FILE',
+      what: 'the path of the service account key JSON file',
+      prompt: 'Path of the service account key JSON',
+      hidden: false,
+    },
+  ],
+};
+
+export interface SecretSource {
+  env: NodeJS.ProcessEnv;
+  /** True on a terminal: a missing value is asked. */
+  interactive: boolean;
+}
+
+function isCancel(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+}
+
+async function ask(wanted: Wanted): Promise<string> {
+  const { input, password } = await import('@inquirer/prompts');
+  const message = `${wanted.prompt} (${wanted.name})`;
+  const validate = (value: string): true | string => (value === '' ? `${wanted.name} must not be empty` : true);
+  try {
+    // No mask characters and no ctrl+t reveal: nothing of a secret reaches the screen.
+    return wanted.hidden ? await password({ message, validate, toggleMask: false }) : await input({ message, validate });
+  } catch (error) {
+    if (isCancel(error)) throw new CancelledError();
+    throw error;
+  }
+}
+
+/**
+ * The values of `wanted`, by name. `required: false` (a dry run) takes what
+ * the environment has, asks nothing and never fails on a missing one.
+ */
+export async function readSecrets(
+  wanted: Wanted[],
+  source: SecretSource,
+  { required }: { required: boolean },
+): Promise<Map<string, Secret>> {
+  const found = new Map<string, Secret>();
+  const missing: Wanted[] = [];
+  for (const item of wanted) {
+    // Only surrounding line breaks go (a value from `$(cat file)` or a file read); a secret may have spaces.
+    const value = source.env[item.name]?.replace(/^[\r\n]+|[\r\n]+$/g, '');
+    if (value) found.set(item.name, new Secret(value));
+    else missing.push(item);
+  }
+  if (!required || missing.length === 0) return found;
+  if (!source.interactive) {
+    const names = missing.map((m) => m.name);
+    const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    throw new UserError(
+      `${list} ${names.length === 1 ? 'is' : 'are'} not set, and there is no terminal to ask: export ${missing
+        .map((m) => `${m.name} (${m.what})`)
+        .join(', ')}; secrets are read from the environment only, never from flags.`,
+    );
+  }
+  for (const item of missing) found.set(item.name, new Secret(await ask(item)));
+  return found;
+}
+
+/** The bytes of the key file named by GCP_SERVICE_ACCOUNT_KEY_FILE. */
+export function readKeyFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UserError(`Cannot read GCP_SERVICE_ACCOUNT_KEY_FILE ${path}: ${code === 'ENOENT' ? 'no such file' : code}.`);
+  }
+}

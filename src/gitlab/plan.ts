@@ -1,0 +1,171 @@
+/**
+ * Compute, then apply: what `gitlab-variables` will do on GitLab, as data.
+ * The API calls are built here (and only here), so `--dry-run` prints the
+ * very calls apply.ts makes. Pure: no network, no fs, no env.
+ */
+import { type Credential } from './credentials.js';
+import { type Secret } from './secret.js';
+
+export type Method = 'GET' | 'POST' | 'PUT';
+
+export interface ApiCall {
+  method: Method;
+  /** Path under /api/v4, with ids already URL-encoded. */
+  path: string;
+  query?: Record<string, string>;
+  /** JSON body; Secret values are revealed only by the client, on the wire. */
+  body?: Record<string, string | number | boolean | Secret>;
+}
+
+export interface VariableSpec {
+  key: string;
+  value: Secret;
+  protected: boolean;
+  description: string;
+}
+
+export interface ProjectToCreate {
+  /** Last part of the path, e.g. `fraud-model`. */
+  path: string;
+  /** Full path of the group or user namespace; undefined: the token user's own namespace. */
+  namespace: string | undefined;
+}
+
+export interface GitLabPlan {
+  /** Instance URL without a trailing slash, e.g. https://gitlab.com. */
+  gitlabUrl: string;
+  /** Numeric id or full path as the user gave it (`group/sub/name`); for a project to create, its path when known. */
+  project: string | undefined;
+  create: ProjectToCreate | undefined;
+  variables: VariableSpec[];
+  /** Push the repo's current branch to the project (remote `origin`). */
+  push: { dir: string } | undefined;
+}
+
+export interface PlanInput {
+  gitlabUrl: string;
+  project: string | undefined;
+  create: ProjectToCreate | undefined;
+  credential: Credential;
+  protected: boolean;
+  push: { dir: string } | undefined;
+}
+
+export function planGitLab(input: PlanInput): GitLabPlan {
+  return {
+    gitlabUrl: input.gitlabUrl,
+    project: input.project,
+    create: input.create,
+    variables: [
+      {
+        key: input.credential.key,
+        value: input.credential.value,
+        protected: input.protected,
+        description: `Registry credentials for the pipeline (${input.credential.summary}); set by mlops-project gitlab-variables.`.slice(0, 255),
+      },
+    ],
+    push: input.push,
+  };
+}
+
+/** `group/sub/name` -> `group%2Fsub%2Fname`; a numeric id stays as it is. */
+export function projectId(project: string | number): string {
+  return typeof project === 'number' || /^\d+$/.test(project) ? String(project) : encodeURIComponent(project);
+}
+
+const SCOPE_FILTER = { 'filter[environment_scope]': '*' };
+
+/** Every call the command can make. */
+export const calls = {
+  user: (): ApiCall => ({ method: 'GET', path: '/user' }),
+  tokenSelf: (): ApiCall => ({ method: 'GET', path: '/personal_access_tokens/self' }),
+  namespace: (namespace: string): ApiCall => ({ method: 'GET', path: `/namespaces/${projectId(namespace)}` }),
+  project: (id: string): ApiCall => ({ method: 'GET', path: `/projects/${id}` }),
+  /** Listing variables needs the right to admin them (Maintainer): the cheapest way to learn it before writing. */
+  variablesAccess: (id: string): ApiCall => ({ method: 'GET', path: `/projects/${id}/variables`, query: { per_page: '1' } }),
+  createProject: (create: ProjectToCreate, namespaceId: number | undefined): ApiCall => ({
+    method: 'POST',
+    path: '/projects',
+    body: {
+      name: create.path,
+      path: create.path,
+      ...(namespaceId === undefined ? {} : { namespace_id: namespaceId }),
+      visibility: 'private',
+    },
+  }),
+  getVariable: (id: string, key: string): ApiCall => ({
+    method: 'GET',
+    path: `/projects/${id}/variables/${key}`,
+    query: SCOPE_FILTER,
+  }),
+  createVariable: (id: string, v: VariableSpec): ApiCall => ({
+    method: 'POST',
+    path: `/projects/${id}/variables`,
+    body: variableBody(v, true),
+  }),
+  updateVariable: (id: string, v: VariableSpec): ApiCall => ({
+    method: 'PUT',
+    path: `/projects/${id}/variables/${v.key}`,
+    query: SCOPE_FILTER,
+    body: variableBody(v, false),
+  }),
+};
+
+function variableBody(v: VariableSpec, withKey: boolean): NonNullable<ApiCall['body']> {
+  return {
+    ...(withKey ? { key: v.key } : {}),
+    value: v.value,
+    // Always sent, on PUT too: a PUT without it keeps the old type, and a `file` variable holds a path.
+    variable_type: 'env_var',
+    masked: true,
+    protected: v.protected,
+    raw: false,
+    environment_scope: '*',
+    description: v.description,
+  };
+}
+
+/** `GET /api/v4/projects/1/variables/K?filter[environment_scope]=*` (query shown unencoded, for people). */
+export function showCall(call: ApiCall): string {
+  const query = call.query ? `?${Object.entries(call.query).map(([k, v]) => `${k}=${v}`).join('&')}` : '';
+  const body = call.body ? ` ${JSON.stringify(call.body)}` : '';
+  return `${call.method.padEnd(4)} /api/v4${call.path}${query}${body}`;
+}
+
+/** The dry-run listing: every call, in order, with every secret shown as [redacted]. */
+export function describePlan(plan: GitLabPlan): string[] {
+  const lines: string[] = [];
+  const target = plan.project ?? (plan.create ? `${plan.create.namespace ?? '<your user namespace>'}/${plan.create.path}` : '?');
+  lines.push(`GitLab ${plan.gitlabUrl}, project ${target}`);
+  lines.push('  every request sends the header PRIVATE-TOKEN: [redacted]');
+  lines.push('  check the token, its scope and the project before any write:');
+  for (const call of [calls.user(), calls.tokenSelf()]) lines.push(`    ${showCall(call)}`);
+  let id: string;
+  if (plan.create) {
+    if (plan.create.namespace !== undefined) lines.push(`    ${showCall(calls.namespace(plan.create.namespace))}`);
+    lines.push('  create the project:');
+    lines.push(`    ${showCall(calls.createProject(plan.create, plan.create.namespace === undefined ? undefined : 0))}`.replace('"namespace_id":0', '"namespace_id":<id of the namespace>'));
+    id = ':id';
+  } else {
+    id = projectId(plan.project ?? '');
+    lines.push(`    ${showCall(calls.project(id))}`);
+    lines.push(`    ${showCall(calls.variablesAccess(id))}`);
+  }
+  for (const variable of plan.variables) {
+    lines.push(`  set ${variable.key} (env_var, masked, ${variable.protected ? 'protected' : 'not protected'}, scope *):`);
+    lines.push(`    ${showCall(calls.getVariable(id, variable.key))}`);
+    lines.push(`    then, on 404: ${showCall(calls.createVariable(id, variable))}`);
+    lines.push(`    or, on 200:   ${showCall(calls.updateVariable(id, variable))}`);
+  }
+  if (plan.push) {
+    lines.push('  push the first commit (the token goes in an http.extraHeader through GIT_CONFIG_* variables, never in a URL or .git/config):');
+    lines.push('    git remote add origin <the project\'s http_url_to_repo>   (unless origin already is that URL)');
+    lines.push('    git push --set-upstream origin <current branch>   with http.<url>.extraHeader=Authorization: Basic [redacted]');
+  }
+  return lines;
+}
+
+/** Quote an argument for a POSIX shell, only when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_/.:@%+=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

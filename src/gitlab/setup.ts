@@ -1,0 +1,203 @@
+/**
+ * `setupGitLab`: the whole step, for `mlops-project gitlab-variables` and
+ * for the end of `create-mlops-project`: resolve the target, read the
+ * secrets, build the credential, plan, then print the plan (--dry-run) or
+ * apply it.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { type Answers, isPlaceholderRegistry, validateRegistry } from '../core/answers.js';
+import { ANSWERS_FILE, parseRecord } from '../core/answers-file.js';
+import { UserError } from '../core/errors.js';
+import { applyGitLabPlan, type ApplyResult } from './apply.js';
+import { type ClientOptions, createClient } from './client.js';
+import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
+import { PLATFORM_SECRETS, readKeyFile, readSecrets, TOKEN } from './inputs.js';
+import { describePlan, type GitLabPlan, planGitLab, shellQuote } from './plan.js';
+import { Redactor, Secret } from './secret.js';
+import { checkGitLabUrl, DEFAULT_GITLAB_URL, resolveTarget } from './target.js';
+
+export type RepoAnswers = Pick<Answers, 'platform' | 'registry' | 'repoName'>;
+
+export interface GitLabSetupOptions {
+  /** The generated repo; `--gitlab-push` pushes it. */
+  dir: string;
+  /** How `dir` is shown in the finishing command; default `dir`. Omitted from it when `.`. */
+  dirShown?: string;
+  /** Platform, registry and repo name; default: read from `dir`/.mlops-project.json. */
+  answers?: RepoAnswers;
+  /** Default: $GITLAB_URL, then https://gitlab.com. */
+  gitlabUrl?: string;
+  /** Full path (group/sub/name) or numeric id. Required unless `create`. */
+  project?: string;
+  /** With `create`: the group (or user) to create the project in. */
+  namespace?: string;
+  create?: boolean;
+  push?: boolean;
+  /** Default true. */
+  protected?: boolean;
+  dryRun?: boolean;
+  /** True on a terminal: missing secrets are asked with hidden input. */
+  interactive: boolean;
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** The command shown to finish after a failure; default `mlops-project`. */
+  commandName?: string;
+  /** Output; default: stdout lines. */
+  say?: (line: string) => void;
+  /** Client knobs (retries, timeouts); tests only. */
+  client?: Pick<ClientOptions, 'attempts' | 'backoffMs' | 'maxWaitMs' | 'timeoutMs'>;
+}
+
+/** What was done; undefined after a dry run. */
+export type GitLabSetupResult = ApplyResult | undefined;
+
+/** Platform, registry and repo name recorded in `dir`/.mlops-project.json. */
+export function readRepoAnswers(dir: string): RepoAnswers {
+  const file = join(dir, ANSWERS_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`No ${ANSWERS_FILE} in ${dir}: run this in a repo made by create-mlops-project, or pass --dir REPO.`);
+  }
+  const { answers } = parseRecord(text, file);
+  if (answers.platform !== 'onprem' && answers.platform !== 'gcp')
+    throw new UserError(`${file} has no valid answers.platform (onprem or gcp).`);
+  if (typeof answers.registry !== 'string') throw new UserError(`${file} has no answers.registry.`);
+  const repoName = typeof answers.repoName === 'string' && answers.repoName !== '' ? answers.repoName : basename(resolve(dir));
+  return { platform: answers.platform, registry: answers.registry, repoName };
+}
+
+function checkRegistry(answers: RepoAnswers, where: string): void {
+  const problem = validateRegistry(answers.registry, answers.platform);
+  if (problem !== undefined) throw new UserError(`The registry in ${where} is invalid: ${problem}.`);
+  if (answers.platform === 'onprem' && isPlaceholderRegistry(answers.registry))
+    throw new UserError(
+      `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set answers.registry there and IMAGE_REGISTRY in .gitlab-ci.yml to your Harbor project first.`,
+    );
+}
+
+/** A step ready to run: everything checked that can be without the network. */
+export interface PreparedGitLab {
+  plan: GitLabPlan;
+  /** The dry-run listing: every call, secrets as [redacted]. */
+  describe(): string[];
+  /** Preflight, then the writes. Not available after a dry-run preparation. */
+  run(): Promise<ApplyResult>;
+}
+
+/**
+ * Check the flags, the answers and the registry, read the secrets (asking on
+ * a terminal, unless a dry run), build and check the credential, and plan.
+ * No request is made. create-mlops-project can call this before writing any
+ * file, and `run()` after.
+ */
+export async function prepareGitLab(options: GitLabSetupOptions): Promise<PreparedGitLab> {
+  const env = options.env ?? process.env;
+  const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const answers = options.answers ?? readRepoAnswers(options.dir);
+  checkRegistry(answers, options.answers ? '--registry' : join(options.dir, ANSWERS_FILE));
+
+  const gitlabUrl =
+    options.gitlabUrl !== undefined
+      ? checkGitLabUrl(options.gitlabUrl, '--gitlab-url')
+      : env.GITLAB_URL
+        ? checkGitLabUrl(env.GITLAB_URL, 'GITLAB_URL')
+        : DEFAULT_GITLAB_URL;
+  const create = options.create ?? false;
+  const target = resolveTarget({ project: options.project, namespace: options.namespace, create, repoName: answers.repoName });
+  const isProtected = options.protected ?? true;
+  const dryRun = options.dryRun ?? false;
+
+  const wanted = [TOKEN, ...PLATFORM_SECRETS[answers.platform]];
+  const secrets = await readSecrets(wanted, { env, interactive: options.interactive && !dryRun }, { required: !dryRun });
+  const redactor = new Redactor();
+  // The robot account name and the key file's path are not secret; the rest is.
+  for (const name of [TOKEN.name, 'HARBOR_PASSWORD']) {
+    const secret = secrets.get(name);
+    if (secret) redactor.add(secret);
+  }
+
+  let credential: Credential;
+  const username = secrets.get('HARBOR_USERNAME');
+  const password = secrets.get('HARBOR_PASSWORD');
+  const keyFile = secrets.get('GCP_SERVICE_ACCOUNT_KEY_FILE');
+  if (answers.platform === 'onprem' && username && password) {
+    credential = harborCredential(answers.registry, username, password);
+  } else if (answers.platform === 'gcp' && keyFile) {
+    credential = gcpCredential(readKeyFile(keyFile.reveal()), `GCP_SERVICE_ACCOUNT_KEY_FILE ${keyFile.reveal()}`);
+  } else {
+    // Dry run without the secrets: the value is unknown, and shown as [redacted] anyway.
+    credential = { key: VARIABLE_KEY[answers.platform], value: new Secret(''), secrets: [], summary: 'not read in a dry run' };
+  }
+  redactor.add(...credential.secrets);
+
+  const plan = planGitLab({
+    gitlabUrl,
+    project: target.project,
+    create: target.create,
+    credential,
+    protected: isProtected,
+    push: options.push ? { dir: options.dir } : undefined,
+  });
+
+  const known = credential.value.reveal() !== '';
+  const problem = known ? maskedProblem(credential.value.reveal()) : undefined;
+  if (problem !== undefined)
+    throw new UserError(`Refusing to send ${credential.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`);
+  const missing = wanted.filter((w) => !secrets.has(w.name)).map((w) => w.name);
+  const describe = (): string[] => [
+    ...describePlan(plan),
+    ...(missing.length > 0 ? [`  (${missing.join(', ')} not set: a real run needs them)`] : []),
+  ];
+  const token = secrets.get(TOKEN.name);
+  if (dryRun || token === undefined)
+    return {
+      plan,
+      describe,
+      run: () => Promise.reject(new Error('prepareGitLab: run() after a dry-run preparation')),
+    };
+
+  const commandName = options.commandName ?? 'mlops-project';
+  const dirShown = options.dirShown ?? options.dir;
+  const finishCommand = (rest: { create: boolean; push: boolean; project: string | undefined }): string =>
+    `${commandName} ${[
+      'gitlab-variables',
+      ...(dirShown === '.' || dirShown === '' ? [] : ['--dir', dirShown]),
+      '--gitlab-url',
+      gitlabUrl,
+      ...(rest.project !== undefined ? ['--gitlab-project', rest.project] : []),
+      ...(rest.create ? ['--gitlab-create', ...(target.create?.namespace ? ['--gitlab-namespace', target.create.namespace] : [])] : []),
+      ...(isProtected ? [] : ['--no-protected']),
+      ...(rest.push ? ['--gitlab-push'] : []),
+    ]
+      .map(shellQuote)
+      .join(' ')}`;
+  const names = wanted.map((w) => w.name);
+  return {
+    plan,
+    describe,
+    run: () =>
+      applyGitLabPlan(plan, {
+        client: createClient({ gitlabUrl, token, redactor, ...options.client }),
+        token,
+        redactor,
+        report: { done: (line) => say(`✔ ${line}`) },
+        finishCommand,
+        secretsNeeded: `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names.at(-1)}`,
+      }),
+  };
+}
+
+/** The whole step: prepare, then print the plan (dry run) or run it. */
+export async function setupGitLab(options: GitLabSetupOptions): Promise<GitLabSetupResult> {
+  const prepared = await prepareGitLab(options);
+  if (options.dryRun) {
+    const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
+    say('GitLab plan (dry run: no request is made, nothing is written):');
+    for (const line of prepared.describe()) say(line);
+    return undefined;
+  }
+  return prepared.run();
+}

@@ -1,0 +1,99 @@
+/**
+ * `plop image` as users run it: in a generated repo after `npm install`
+ * (plop and yaml from the npm registry, nothing from this package), from this
+ * repo with --dest, and `mlops-project image` from the bin.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPipeline } from '../support/gitlab-ci-check.js';
+import { create, MLOPS_BIN, readTree, removeDir, ROOT, run, tempDir } from '../support/cli.js';
+
+let work: string;
+beforeAll(() => {
+  work = tempDir();
+});
+afterAll(() => removeDir(work));
+
+async function generate(name: string): Promise<string> {
+  const result = await create([name, '--yes', '--no-git', '--registry', 'harbor.example.com/t/p'], work);
+  expect(result.exitCode, result.stderr).toBe(0);
+  return join(work, name);
+}
+
+describe('plop image in a generated repo', () => {
+  it('adds an image without a prompt after npm install', async () => {
+    const dir = await generate('with-plop');
+    const install = await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, reject: false, all: true });
+    expect(install.exitCode, install.all).toBe(0);
+    const plop = join(dir, 'node_modules/.bin/plop');
+    const result = await execa(plop, ['image', '--', '--name', 'serving', '--baseImage', 'python:3.12-slim'], {
+      cwd: dir, reject: false, all: true, stdin: 'ignore',
+    });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toContain('created docker/with-plop-serving.Dockerfile');
+    expect(checkPipeline(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'))).toEqual([]);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('build:serving-image:');
+
+    // A bad name is refused by plop's own validation, with exit 1 and nothing changed.
+    const before = readTree(dir);
+    const bad = await execa(plop, ['image', '--', '--name', 'Bad_Name', '--baseImage', 'python:3.12-slim'], {
+      cwd: dir, reject: false, all: true, stdin: 'ignore',
+    });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.all).toMatch(/image name must start with a lower-case letter/);
+    // The same name twice: the action refuses, nothing changed.
+    const twice = await execa(plop, ['image', '--', '--name', 'serving', '--baseImage', 'python:3.12-slim'], {
+      cwd: dir, reject: false, all: true, stdin: 'ignore',
+    });
+    expect(twice.exitCode).toBe(1);
+    expect(twice.all).toMatch(/Image "serving" already exists/);
+    expect(readTree(dir)).toEqual(before);
+  });
+});
+
+describe('this repo plop image --dest', () => {
+  it('adds an image to another directory', async () => {
+    const dir = await generate('dest');
+    const result = await execa(join(ROOT, 'node_modules/.bin/plop'), ['image', '--dest', dir, '--', '--name', 'notebook', '--baseImage', 'python:3.11-slim'], {
+      cwd: ROOT, reject: false, all: true, stdin: 'ignore',
+    });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(readFileSync(join(dir, 'docker/dest-notebook.Dockerfile'), 'utf8')).toMatch(/^ARG BASE_IMAGE=python:3\.11-slim$/m);
+  });
+});
+
+describe('mlops-project image', () => {
+  it('adds an image, then refuses it twice with one line', async () => {
+    const dir = await generate('bin');
+    const ok = await run(MLOPS_BIN, ['image', '--name', 'serving', '--dir', dir], work);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('created docker/bin-serving.Dockerfile');
+    const snapshot = readTree(dir);
+    const again = await run(MLOPS_BIN, ['image', '--name', 'serving', '--dir', dir], work);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toBe('error Image "serving" already exists (see .mlops-project.json); pick another name.');
+    expect(readTree(dir)).toEqual(snapshot);
+  });
+
+  it('--dry-run lists the changes and writes nothing', async () => {
+    const dir = await generate('dry');
+    const snapshot = readTree(dir);
+    const result = await run(MLOPS_BIN, ['image', '--name', 'serving', '--dir', dir, '--dry-run'], work);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('create docker/dry-serving.Dockerfile');
+    expect(readTree(dir)).toEqual(snapshot);
+  });
+
+  it.each([
+    [['image'], /^error Missing --name/],
+    [['image', '--name', 'x', '--frob'], /^error Unknown option '--frob'/],
+    [['image', '--name', 'x', '--dir', '/nonexistent'], /^error No \.mlops-project\.json here/],
+  ])('%j fails with one line', async (args, line) => {
+    const result = await run(MLOPS_BIN, args, work);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(line);
+    expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The fake GitLab answers as GitLab does (statuses and bodies to the byte,
+ * per GitLab's lib/api/ci/variables.rb and maskable.rb): if it did not, the
+ * CLI tests against it would prove nothing.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
+
+const TOKEN = 'glpat-fake-test-0000000';
+let fake: FakeGitLab;
+
+beforeEach(async () => {
+  fake = await startFakeGitLab();
+  fake.addToken({ token: TOKEN, username: 'tester', scopes: ['api'] });
+  fake.addToken({ token: 'glpat-read-only-0000', username: 'tester', scopes: ['read_api'] });
+  fake.addToken({ token: 'glpat-expired-000000', username: 'tester', scopes: ['api'], expired: true });
+  fake.addProject('group/sub/name', { tester: ACCESS.maintainer, dev: ACCESS.developer });
+  fake.addToken({ token: 'glpat-developer-0000', username: 'dev', scopes: ['api'] });
+});
+afterEach(() => fake.stop());
+
+async function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
+  const response = await fetch(`${fake.url}/api/v4${path}`, {
+    method,
+    headers: { ...(token ? { 'PRIVATE-TOKEN': token } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+const V = '/projects/group%2Fsub%2Fname/variables';
+
+describe('fake GitLab', () => {
+  it('auth: none or unknown 401, expired 401 invalid_token, Bearer works', async () => {
+    expect(await call('GET', '/user', undefined, null)).toMatchObject({ status: 401, text: '{"message":"401 Unauthorized"}' });
+    expect(await call('GET', '/user', undefined, 'glpat-nope')).toMatchObject({ status: 401, text: '{"message":"401 Unauthorized"}' });
+    expect(await call('GET', '/user', undefined, 'glpat-expired-000000')).toMatchObject({
+      status: 401,
+      text: '{"error":"invalid_token","error_description":"Token is expired. You can either do re-authorization or token refresh."}',
+    });
+    const bearer = await fetch(`${fake.url}/api/v4/user`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(bearer.status).toBe(200);
+  });
+
+  it('scope and role: a write without api is 403 insufficient_scope; below Maintainer is 403 Forbidden', async () => {
+    expect(await call('POST', V, { key: 'K', value: 'v' }, 'glpat-read-only-0000')).toMatchObject({
+      status: 403,
+      text: '{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api"}',
+    });
+    expect(await call('GET', V, undefined, 'glpat-developer-0000')).toMatchObject({ status: 403, text: '{"message":"403 Forbidden"}' });
+    expect(JSON.parse((await call('GET', '/personal_access_tokens/self', undefined, 'glpat-read-only-0000')).text)).toMatchObject({ scopes: ['read_api'], active: true });
+  });
+
+  it('projects: encoded path or id; an unencoded slash does not match the route', async () => {
+    expect((await call('GET', '/projects/group%2Fsub%2Fname')).status).toBe(200);
+    expect((await call('GET', `/projects/${fake.project('group/sub/name')!.id}`)).status).toBe(200);
+    expect(await call('GET', '/projects/group/sub/name')).toMatchObject({ status: 404, text: '{"error":"404 Not Found"}' });
+    expect(await call('GET', '/projects/group%2Fnope')).toMatchObject({ status: 404, text: '{"message":"404 Project Not Found"}' });
+  });
+
+  it('variables: create 201, duplicate 400, masked rule, bad key, missing value, not found, 409 without filter', async () => {
+    const good = { key: 'K', value: 'eyJhdXRocyI6e30=', masked: true };
+    expect((await call('POST', V, good)).status).toBe(201);
+    expect(await call('POST', V, good)).toMatchObject({ status: 400, text: '{"message":{"key":["(K) has already been taken"]}}' });
+    expect(await call('POST', V, { key: 'W', value: 'eyJhdXRo\neyJhdXRo', masked: true })).toMatchObject({ status: 400, text: '{"message":{"value":["is invalid"]}}' });
+    expect(await call('POST', V, { key: 'S', value: 'short', masked: true })).toMatchObject({ status: 400, text: '{"message":{"value":["is invalid"]}}' });
+    expect((await call('POST', V, { key: 'R', value: 'has$dollar', masked: true, raw: true })).status).toBe(201);
+    expect(await call('POST', V, { key: 'B-AD', value: 'v' })).toMatchObject({ status: 400, text: `{"message":{"key":["can contain only letters, digits and '_'."]}}` });
+    expect(await call('POST', V, { key: 'K2' })).toMatchObject({ status: 400, text: '{"error":"value is missing"}' });
+    expect(await call('GET', `${V}/NOPE`)).toMatchObject({ status: 404, text: '{"message":"404 Variable Not Found"}' });
+    expect((await call('POST', V, { ...good, environment_scope: 'production' })).status).toBe(201);
+    expect(await call('GET', `${V}/K`)).toMatchObject({
+      status: 409,
+      text: `{"message":"There are multiple variables with provided parameters. Please use 'filter[environment_scope]'"}`,
+    });
+    expect((await call('GET', `${V}/K?filter%5Benvironment_scope%5D=*`)).status).toBe(200);
+  });
+
+  it('a PUT without variable_type keeps the old type', async () => {
+    await call('POST', V, { key: 'F', value: '/path/to/file', variable_type: 'file' });
+    const put = await call('PUT', `${V}/F?filter%5Benvironment_scope%5D=*`, { value: 'new-value-1' });
+    expect(JSON.parse(put.text)).toMatchObject({ variable_type: 'file', value: 'new-value-1' });
+  });
+
+  it('pagination headers, per_page capped at 100', async () => {
+    for (let i = 0; i < 3; i += 1) await call('POST', V, { key: `K${i}`, value: 'value-of-8' });
+    const page = await call('GET', `${V}?per_page=2`);
+    expect(JSON.parse(page.text)).toHaveLength(2);
+    expect(page.headers.get('x-page')).toBe('1');
+    expect(page.headers.get('x-next-page')).toBe('2');
+    expect(page.headers.get('x-total')).toBe('3');
+    expect(page.headers.get('link')).toContain('page=2&per_page=2>; rel="next"');
+    const last = await call('GET', `${V}?per_page=500&page=1`);
+    expect(last.headers.get('x-per-page')).toBe('100');
+    expect(last.headers.get('x-next-page')).toBe('');
+  });
+
+  it('429 is text/plain "Retry later" with Retry-After and RateLimit-*', async () => {
+    fake.fault({ kind: '429', retryAfter: '7', times: 1 });
+    const limited = await call('GET', '/user');
+    expect(limited.status).toBe(429);
+    expect(limited.text).toBe('Retry later\n');
+    expect(limited.headers.get('content-type')).toBe('text/plain');
+    expect(limited.headers.get('retry-after')).toBe('7');
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+  });
+
+  it('POST /projects: 201, then 400 has already been taken', async () => {
+    expect((await call('POST', '/projects', { name: 'new', path: 'new' })).status).toBe(201);
+    expect(await call('POST', '/projects', { name: 'new', path: 'new' })).toMatchObject({
+      status: 400,
+      text: '{"message":{"name":["has already been taken"],"path":["has already been taken"]}}',
+    });
+  });
+});
