@@ -13,6 +13,14 @@ export interface CreateArgs {
   git: boolean;
   help: boolean;
   version: boolean;
+  gitlab: {
+    url: string | undefined;
+    project: string | undefined;
+    namespace: string | undefined;
+    create: boolean;
+    push: boolean;
+    protected: boolean;
+  };
 }
 
 const answerOptions = Object.fromEntries(
@@ -25,7 +33,13 @@ const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
-  'no-git': { type: 'boolean' },
+  git: { type: 'boolean', default: true },
+  'gitlab-url': { type: 'string' },
+  'gitlab-project': { type: 'string' },
+  'gitlab-namespace': { type: 'string' },
+  'gitlab-create': { type: 'boolean' },
+  'gitlab-push': { type: 'boolean' },
+  protected: { type: 'boolean', default: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -33,7 +47,7 @@ const OPTIONS = {
 export function parseCreateArgs(argv: string[]): CreateArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
     throw new UserError(`${message.replace(/\.$/, '')}.`, { hint: 'Run create-mlops-project --help for the flags.' });
@@ -54,10 +68,23 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
     yes: values.yes ?? false,
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
-    git: !(values['no-git'] ?? false),
+    git: values.git,
     help: values.help ?? false,
     version: values.version ?? false,
+    gitlab: {
+      url: values['gitlab-url'],
+      project: values['gitlab-project'],
+      namespace: values['gitlab-namespace'],
+      create: values['gitlab-create'] ?? false,
+      push: values['gitlab-push'] ?? false,
+      protected: values.protected,
+    },
   };
+}
+
+/** True when any GitLab step was asked for. */
+export function wantsGitLab(args: CreateArgs): boolean {
+  return args.gitlab.project !== undefined || args.gitlab.create;
 }
 
 export const CREATE_HELP = `Usage: create-mlops-project [dir] [flags]
@@ -87,6 +114,16 @@ Other flags:
   --no-git              skip git init and the first commit
   -h, --help            show this help
   -V, --version         show the version
+
+GitLab (optional; sets the registry credentials as CI/CD variables at the end):
+  --gitlab-project PATH group/sub/name or numeric id      default: none (step skipped)
+  --gitlab-url URL      the GitLab instance               default: $GITLAB_URL, else https://gitlab.com
+  --gitlab-create       create the project first (private)   default: off
+  --gitlab-namespace NS group or user to create it in     default: the parent of --gitlab-project
+  --gitlab-push         push the first commit to it as origin  default: off
+  --no-protected        variables for every branch, not only protected ones  default: protected
+  Secrets from the environment only: GITLAB_TOKEN; onprem HARBOR_USERNAME and
+  HARBOR_PASSWORD; gcp GCP_SERVICE_ACCOUNT_KEY_FILE (asked, hidden, on a terminal).
 
 Without a terminal, nothing is asked: give every answer, or --yes.
 `;

@@ -7,10 +7,11 @@ import { collectAnswers } from '../core/collect.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { nextSteps, planProject, type Plan } from '../core/plan.js';
 import { VERSION } from '../core/version.js';
+import { type PreparedGitLab } from '../gitlab/index.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
 import { readBuiltFiles, readPipelines, readTemplate } from '../io/template-source.js';
-import { CREATE_HELP, parseCreateArgs } from './create-args.js';
+import { CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
 import { runMain } from './run-main.js';
 
@@ -67,7 +68,36 @@ async function main(): Promise<void> {
   }
   const plan = planProject({ dir, answers, template: readTemplate(), built: readBuiltFiles(), pipelines: readPipelines(), version: VERSION, git });
   for (const warning of plan.warnings) warn(warning);
-  if (args.dryRun) return printPlan(plan);
+
+  // The GitLab step is checked (flags, registry, secrets) before anything is written.
+  let gitlab: PreparedGitLab | undefined;
+  if (wantsGitLab(args)) {
+    if (args.gitlab.push && !plan.git)
+      throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.');
+    const { prepareGitLab } = await import('../gitlab/index.js');
+    gitlab = await prepareGitLab({
+      dir: resolve(dir),
+      dirShown: dir,
+      answers,
+      gitlabUrl: args.gitlab.url,
+      project: args.gitlab.project,
+      namespace: args.gitlab.namespace,
+      create: args.gitlab.create,
+      push: args.gitlab.push,
+      protected: args.gitlab.protected,
+      dryRun: args.dryRun,
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      commandName: 'npx -p create-mlops-project mlops-project',
+    });
+  }
+  if (args.dryRun) {
+    printPlan(plan);
+    if (gitlab) {
+      say('GitLab (dry run: no request is made):');
+      for (const line of gitlab.describe()) say(line);
+    }
+    return;
+  }
 
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -85,11 +115,13 @@ async function main(): Promise<void> {
     await initRepo(resolve(dir), plan.git.commitMessage);
   }
 
+  if (gitlab) await gitlab.run();
+
   const shown = relative(process.cwd(), resolve(dir)) || '.';
   say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${plan.files.length} files${plan.git ? ', first commit on main' : ''})`)}`);
   say();
   say('Next steps:');
-  nextSteps(plan, answers, shown).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  nextSteps(plan, answers, shown, { variables: gitlab !== undefined, pushed: gitlab !== undefined && args.gitlab.push }).forEach((step, i) => say(`  ${i + 1}. ${step}`));
 }
 
 runMain(main);

@@ -83,14 +83,16 @@ export function planProject(input: PlanInput): Plan {
 }
 
 /** What the user must do next, in order. */
-export function nextSteps(plan: Plan, answers: Answers, cdPath: string): string[] {
+export function nextSteps(plan: Plan, answers: Answers, cdPath: string, done: { variables: boolean; pushed: boolean }): string[] {
   const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
   const steps = [`cd ${cdPath}`];
   if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
-  steps.push(
-    'git remote add origin <your GitLab project URL> && git push -u origin main',
-    `set the masked, protected CI/CD variable ${variable} (how: docs/ci-variables.md)`,
-    'protect release tags (Settings > Repository > Protected tags, e.g. v*) so tag pipelines can read protected variables',
-  );
+  if (!done.pushed) steps.push('git remote add origin <your GitLab project URL> && git push -u origin main');
+  if (!done.variables)
+    steps.push(
+      `set the masked CI/CD variable ${variable}: npx -p create-mlops-project mlops-project gitlab-variables --gitlab-project <group/project>` +
+        ' (or by hand: docs/ci-variables.md)',
+    );
+  steps.push('protect release tags (Settings > Repository > Protected tags, e.g. v*) so tag pipelines can read protected variables');
   return steps;
 }

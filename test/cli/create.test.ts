@@ -22,7 +22,8 @@ describe('create-mlops-project', () => {
     expect(help.exitCode).toBe(0);
     for (const flag of ['--project-name', '--repo-name', '--package-name', '--description', '--author', '--platform',
       '--registry', '--runner-tag', '--python', '--builder', '--yes', '--answers', '--dry-run', '--force', '--no-git',
-      '--help', '--version'])
+      '--help', '--version', '--gitlab-project', '--gitlab-url', '--gitlab-create', '--gitlab-namespace', '--gitlab-push',
+      '--no-protected'])
       expect(help.stdout).toContain(flag);
     const version = await create(['-V'], work);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
