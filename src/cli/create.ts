@@ -1,13 +1,13 @@
 /** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { type Answers } from '../core/answers.js';
+import type { Answers } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
 import { collectAnswers } from '../core/collect.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { nextSteps, planProject, type Plan } from '../core/plan.js';
 import { VERSION } from '../core/version.js';
-import { type PreparedGitLab } from '../gitlab/index.js';
+import type { PreparedGitLab } from '../gitlab/index.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
 import { readBuiltFiles, readPipelines, readTemplate } from '../io/template-source.js';

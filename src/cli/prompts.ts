@@ -4,7 +4,7 @@
  */
 import { input, select } from '@inquirer/prompts';
 import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../core/answers.js';
-import { type Ask } from '../core/collect.js';
+import type { Ask } from '../core/collect.js';
 import { CancelledError } from '../core/errors.js';
 
 const MESSAGES: Record<AnswerKey, string> = {

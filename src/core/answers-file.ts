@@ -4,7 +4,7 @@
  */
 import { ANSWER_KEYS, type AnswerKey, type Answers } from './answers.js';
 import { UserError } from './errors.js';
-import { type ImageSpec } from './images.js';
+import type { ImageSpec } from './images.js';
 
 export const ANSWERS_FILE = '.mlops-project.json';
 export const GENERATOR_NAME = 'create-mlops-project';

@@ -3,7 +3,7 @@
  * replaced by the answers (see docs/templates.md), dotfiles renamed.
  * Pure: takes file contents, returns file contents.
  */
-import { type Answers } from './answers.js';
+import type { Answers } from './answers.js';
 
 export interface SourceFile {
   /** POSIX path relative to the template root. */

@@ -4,7 +4,7 @@
  * the inserted lines stays exactly as it was (comments, quoting, spacing,
  * anchors, key order).
  */
-import { type Node, type Pair } from 'yaml';
+import type { Node, Pair } from 'yaml';
 
 export interface Splice {
   /** Offset in the original text where `text` is inserted. */

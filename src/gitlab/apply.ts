@@ -9,7 +9,7 @@ import { type ApiResponse, type GitLabClient, GitLabUnavailable } from './client
 import { maskedProblem, VARIABLE_KEY_RULE } from './credentials.js';
 import { type ApiCall, calls, type GitLabPlan, projectId, type VariableSpec } from './plan.js';
 import { inspectRepo, originConflict, pushBranch, type LocalRepo } from './push.js';
-import { type Redactor, type Secret } from './secret.js';
+import type { Redactor, Secret } from './secret.js';
 
 export interface Reporter {
   /** A step that is done (printed with a check mark). */

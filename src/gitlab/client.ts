@@ -8,7 +8,7 @@
  * - at most `attempts` tries in all, then a GitLabUnavailable error.
  * Any other status is returned to the caller, which knows what it means.
  */
-import { type ApiCall } from './plan.js';
+import type { ApiCall } from './plan.js';
 import { Secret, type Redactor } from './secret.js';
 
 export interface ClientOptions {

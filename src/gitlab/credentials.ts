@@ -8,7 +8,7 @@
  * - gcp: GCP_SERVICE_ACCOUNT_KEY = base64 of the key file's bytes; the
  *   pipeline logs in as `_json_key_base64` with it.
  */
-import { type Platform } from '../core/answers.js';
+import type { Platform } from '../core/answers.js';
 import { UserError } from '../core/errors.js';
 import { Secret } from './secret.js';
 

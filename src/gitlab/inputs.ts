@@ -5,7 +5,7 @@
  * naming the variable to export.
  */
 import { readFileSync } from 'node:fs';
-import { type Platform } from '../core/answers.js';
+import type { Platform } from '../core/answers.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { Secret } from './secret.js';
 

@@ -3,8 +3,8 @@
  * The API calls are built here (and only here), so `--dry-run` prints the
  * very calls apply.ts makes. Pure: no network, no fs, no env.
  */
-import { type Credential } from './credentials.js';
-import { type Secret } from './secret.js';
+import type { Credential } from './credentials.js';
+import type { Secret } from './secret.js';
 
 export type Method = 'GET' | 'POST' | 'PUT';
 

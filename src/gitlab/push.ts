@@ -7,7 +7,7 @@
  * can prompt or store anything.
  */
 import { UserError } from '../core/errors.js';
-import { type Redactor, type Secret } from './secret.js';
+import type { Redactor, Secret } from './secret.js';
 
 export interface LocalRepo {
   dir: string;

@@ -1,6 +1,6 @@
 /** Which GitLab and which project: checks of --gitlab-url, --gitlab-project and --gitlab-namespace. Pure. */
 import { UserError } from '../core/errors.js';
-import { type ProjectToCreate } from './plan.js';
+import type { ProjectToCreate } from './plan.js';
 
 export const DEFAULT_GITLAB_URL = 'https://gitlab.com';
 

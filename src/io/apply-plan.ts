@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CancelledError, UserError } from '../core/errors.js';
-import { type Plan, type PlannedFile } from '../core/plan.js';
+import type { Plan, PlannedFile } from '../core/plan.js';
 import { checkTarget, entriesOf } from './target-dir.js';
 
 export interface WriteOptions {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
 import { PIPELINE_VARIANTS, type PipelineVariant } from '../core/pipeline-settings.js';
-import { type SourceFile } from '../core/template.js';
+import type { SourceFile } from '../core/template.js';
 
 /** `template/` next to `dist/` (built) or `src/` (tests), one level up from this module's folder. */
 export function templateRoot(): string {

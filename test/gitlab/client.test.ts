@@ -3,7 +3,7 @@
  * GitLab: small timeouts and recorded sleeps instead of real waits.
  */
 import { createServer } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { applyGitLabPlan, type ApplyOptions } from '../../src/gitlab/apply.js';

@@ -2,7 +2,7 @@
 import { inspect } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Result } from 'execa';
+import type { Result } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { retryAfterMs } from '../../src/gitlab/client.js';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src/core/errors.js';
-import { type Plan } from '../../src/core/plan.js';
+import type { Plan } from '../../src/core/plan.js';
 import { writePlan } from '../../src/io/apply-plan.js';
 import { listFiles, removeDir, tempDir } from '../support/cli.js';
 

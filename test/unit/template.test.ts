@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { type Answers } from '../../src/core/answers.js';
+import type { Answers } from '../../src/core/answers.js';
 import { editOnce, renderContent, renderPath, setPythonVersion } from '../../src/core/template.js';
 
 const answers: Answers = {
