@@ -2,7 +2,8 @@
 // Benchmarks, as ratios against a baseline measured in the same run (the
 // machines are shared and noisy: never read the absolute times alone).
 //   1. start-up: `create-mlops-project DIR --yes --no-git` vs `node -e 0`
-//   2. install: size and package count of the packed tarball, --omit=dev
+//   2. `plop image` in a generated repo (after its npm install) vs `node -e 0`
+//   3. install: size and package count of the packed tarball, --omit=dev
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,25 @@ function startup() {
   return c / b;
 }
 
+function plopImage() {
+  const repo = join(work, 'plop-repo');
+  execFileSync(process.execPath, [join(root, 'bin/create-mlops-project.js'), repo, '--yes', '--no-git'], { stdio: 'ignore' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: repo, stdio: 'ignore' });
+  const plop = join(repo, 'node_modules/plop/bin/plop.js');
+  const n = Math.max(5, Math.floor(runs / 2));
+  const base = [];
+  const times = [];
+  for (let i = 0; i < n; i += 1) {
+    base.push(time(['-e', '0'], repo));
+    times.push(time([plop, 'image', '--', '--name', `img-${i}`, '--baseImage', 'python:3.12-slim'], repo));
+  }
+  const b = median(base);
+  const p = median(times);
+  console.log(`plop image in a generated repo (median of ${n}):`);
+  console.log(`  node -e 0                                 ${b.toFixed(1)} ms  1.00x`);
+  console.log(`  plop image -- --name N --baseImage B      ${p.toFixed(1)} ms  ${(p / b).toFixed(2)}x  (target: under 1 s)`);
+}
+
 function duSize(dir) {
   let total = 0;
   for (const name of readdirSync(dir)) {
@@ -71,6 +91,7 @@ function install() {
 
 try {
   startup();
+  plopImage();
   install();
 } finally {
   rmSync(work, { recursive: true, force: true });
