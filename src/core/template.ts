@@ -47,9 +47,30 @@ export function renderPath(path: string, answers: Pick<Answers, 'repoName' | 'pa
   ]);
 }
 
+/**
+ * Drop every line holding `sample` (an optional answer left empty), and one
+ * of the blank lines that would then stand side by side.
+ */
+function dropLinesWith(content: string, sample: string): string {
+  if (!content.includes(sample)) return content;
+  const lines = content.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    if (!(lines[i] ?? '').includes(sample)) {
+      out.push(lines[i] ?? '');
+      continue;
+    }
+    if (out.length > 0 && out.at(-1) === '' && (lines[i + 1] ?? '') === '') i += 1;
+  }
+  return out.join('\n');
+}
+
 export function renderContent(path: string, content: string, answers: Answers): string {
   const text = (value: string): string => (QUOTED_TEXT.test(path) ? JSON.stringify(value).slice(1, -1) : value);
-  return replaceAll(content, [
+  let out = content;
+  if (answers.description === '') out = dropLinesWith(out, SAMPLE.description);
+  if (answers.author === '') out = dropLinesWith(out, SAMPLE.author);
+  return replaceAll(out, [
     [SAMPLE.repoName, answers.repoName],
     [SAMPLE.packageName, answers.packageName],
     [SAMPLE.projectName, text(answers.projectName)],

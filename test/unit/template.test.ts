@@ -51,6 +51,14 @@ describe('renderContent keeps free text intact in every file kind', () => {
     expect(renderContent('README.md', '# MLOps Template Project\n', answers)).toBe(`# ${answers.projectName}\n`);
   });
 
+  it('drops the lines of an empty description or author, and the blank line left over', () => {
+    const empty = { ...answers, description: '', author: '' };
+    expect(renderContent('README.md', '# MLOps Template Project\n\nAn MLOps template project.\n\nText.\n\nAuthor: MLOps Template Author\n', empty)).toBe(
+      `# ${answers.projectName}\n\nText.\n`,
+    );
+    expect(renderContent('pyproject.toml', 'description = "An MLOps template project."\nauthors = [{ name = "MLOps Template Author" }]\nx = 1\n', empty)).toBe('x = 1\n');
+  });
+
   it('identifiers everywhere', () => {
     expect(renderContent('a.sh', 'mlops-template-repo mlops_template_pkg', answers)).toBe('fraud-radar fraud_radar');
   });
