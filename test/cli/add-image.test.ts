@@ -9,16 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planAddImage } from '../../src/core/add-image.js';
 import { repoReader, writeChanges } from '../../src/io/repo-files.js';
 import { checkPipeline, parseCi, resolveJob } from '../support/gitlab-ci-check.js';
+import { MATRIX, REGISTRY } from '../support/matrix.js';
 import { create, readTree, removeDir, tempDir } from '../support/cli.js';
 import { insertedLines } from '../support/line-diff.js';
 
-const MATRIX = [
-  ['onprem', 'kaniko'],
-  ['onprem', 'buildah'],
-  ['gcp', 'kaniko'],
-  ['gcp', 'buildah'],
-] as const;
-const REGISTRY = { onprem: 'harbor.example.com/team/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p' };
 
 let work: string;
 beforeAll(() => {

@@ -9,16 +9,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPipeline, jobNames, parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
+import { MATRIX, REGISTRY } from '../support/matrix.js';
 import { create, removeDir, tempDir } from '../support/cli.js';
 
-const MATRIX = [
-  ['onprem', 'kaniko'],
-  ['onprem', 'buildah'],
-  ['gcp', 'kaniko'],
-  ['gcp', 'buildah'],
-] as const;
-
-const REGISTRY = { onprem: 'harbor.example.com/team/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p' };
 
 let work: string;
 beforeAll(() => {
