@@ -27,6 +27,9 @@ const answerOptions = Object.fromEntries(
   ANSWER_KEYS.map((key) => [flagOf(key).slice(2), { type: 'string' as const }]),
 );
 
+/** Flags whose values are free text, often several words. */
+const FREE_TEXT = new Set(['project-name', 'description', 'author']);
+
 const OPTIONS = {
   ...answerOptions,
   answers: { type: 'string' },
@@ -47,12 +50,23 @@ const OPTIONS = {
 export function parseCreateArgs(argv: string[]): CreateArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, allowNegative: true, strict: true, tokens: true });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
-    throw new UserError(`${message.replace(/\.$/, '')}.`, { hint: 'Run create-mlops-project --help for the flags.' });
+    // Node's first line says what is wrong; its last, for a value starting with "-", how to pass it.
+    const lines = (error as Error).message.split('\n');
+    const first = (lines[0] ?? '').replace(/\. To specify a positional.*$/, '').replace(/\.$/, '');
+    const dash = lines.find((l) => l.includes('=-XYZ'));
+    throw new UserError(`${first}.`, { hint: dash ?? 'Run create-mlops-project --help for the flags.' });
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  // `--project-name Churn Model`: the second word became the directory. Say so rather than guess.
+  for (const [i, token] of tokens.entries()) {
+    const next = tokens[i + 1];
+    if (token.kind === 'option' && FREE_TEXT.has(token.name) && !token.inlineValue && next?.kind === 'positional')
+      throw new UserError(
+        `"${next.value}" follows ${token.rawName} ${JSON.stringify(token.value)}: if it is part of the value, quote it (${token.rawName} "${token.value} ${next.value}"); if it is the directory, put it first.`,
+      );
+  }
   if (positionals.length > 1)
     throw new UserError(`Expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}.`);
   const given: Partial<Record<AnswerKey, string>> = {};

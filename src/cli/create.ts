@@ -1,7 +1,7 @@
 /** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { Answers } from '../core/answers.js';
+import { type Answers, flagOf } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
 import { collectAnswers } from '../core/collect.js';
 import { CancelledError, UserError } from '../core/errors.js';
@@ -20,7 +20,9 @@ async function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read answers file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    throw new UserError(`Cannot read answers file ${file}: ${reason}.`);
   }
   return parseAnswersFile(text, file);
 }
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     yes: args.yes,
     ...(ask ? { ask } : {}),
     ...(args.dir !== undefined ? { dirName: basename(resolve(args.dir)) } : {}),
+    sourceOf: (key) => (key in args.given || !args.answersFile ? flagOf(key) : `"${key}" in ${args.answersFile}`),
   });
   const dir = args.dir ?? answers.repoName;
   if (args.dir === undefined) checkTarget(dir, args.force);

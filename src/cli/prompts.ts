@@ -22,13 +22,13 @@ const MESSAGES: Record<AnswerKey, string> = {
 
 const CHOICES: Partial<Record<AnswerKey, { value: string; name: string; description?: string }[]>> = {
   platform: [
-    { value: PLATFORMS[0], name: 'On-prem Harbor', description: 'credentials in HARBOR_ROBOT_CREDS_JSON' },
-    { value: PLATFORMS[1], name: 'GCP Artifact Registry', description: 'credentials in GCP_SERVICE_ACCOUNT_KEY' },
+    { value: PLATFORMS[0], name: 'On-prem Harbor (onprem)', description: 'credentials in HARBOR_ROBOT_CREDS_JSON' },
+    { value: PLATFORMS[1], name: 'GCP Artifact Registry (gcp)', description: 'credentials in GCP_SERVICE_ACCOUNT_KEY' },
   ],
   python: PYTHON_VERSIONS.map((v) => ({ value: v, name: v })),
   builder: [
     { value: BUILDERS[0], name: 'kaniko', description: 'maintained kaniko fork; no privileged runner needed' },
-    { value: BUILDERS[1], name: 'buildah', description: 'buildah in chroot isolation' },
+    { value: BUILDERS[1], name: 'buildah', description: 'buildah in chroot isolation; no privileged runner needed' },
   ],
 };
 
@@ -40,11 +40,13 @@ export const askOnTerminal: Ask = async (question) => {
   try {
     const choices = CHOICES[question.key];
     if (choices) return await select({ message: MESSAGES[question.key], choices, default: question.default });
-    const hint = question.key === 'registry' ? ' (Enter for a placeholder to edit later)' : '';
+    const hint = question.key === 'registry' ? ' (Enter: a placeholder to edit later)' : '';
     return await input({
       message: MESSAGES[question.key] + hint,
       default: question.default,
       validate: (value) => question.validate(value) ?? true,
+      // Once answered, the line shows the question without the hint.
+      theme: { style: { message: (text: string, status: string) => (status === 'done' ? MESSAGES[question.key] : text) } },
     });
   } catch (error) {
     if (isCancel(error)) throw new CancelledError();

@@ -7,6 +7,12 @@ import { dim, red } from './output.js';
 
 
 export function runMain(main: () => Promise<void>): void {
+  // `create-mlops-project --help | head -2`: a closed pipe is not an error worth a stack.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
   main().then(
     () => {
       process.exitCode ??= 0;

@@ -91,7 +91,7 @@ function editPipeline(text: string, doc: Document.Parsed, images: string[], from
   const after = Math.max(...imageJobs.map((p) => pairLines(text, p).end));
   splices.push({
     at: after,
-    text: `\n# ${to.image} image (added with plop image; a copy of ${from.job}).\n${renameAll(text.slice(jobLines.start, jobLines.end), from, to)}`,
+    text: `\n# ${to.image} image (added by plop image or mlops-project image: a copy of ${from.job}).\n${renameAll(text.slice(jobLines.start, jobLines.end), from, to)}`,
   });
 
   // 2. Its manual switch, beside the other switches.

@@ -27,13 +27,8 @@ const RECORD_KEYS = new Set(['generator', 'version', 'answers', 'images']);
 export async function parseAnswersFile(text: string, fileName: string): Promise<Partial<Record<AnswerKey, string>>> {
   let data: unknown;
   try {
-    // JSON first: no need to load the YAML parser for it.
-    data = JSON.parse(text);
-  } catch {
-    data = undefined;
-  }
-  try {
-    if (data === undefined) data = (await import('./yaml-parse.js')).parse(text);
+    // JSON is YAML. The failsafe schema keeps every value a string, so `python: 3.10` stays "3.10".
+    data = (await import('./yaml-parse.js')).parse(text, { schema: 'failsafe' });
   } catch (error) {
     const first = String((error as Error).message).split('\n')[0];
     throw new UserError(`Cannot read answers file ${fileName}: not valid JSON or YAML (${first}).`);
@@ -53,8 +48,7 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
   for (const [key, value] of Object.entries(answers)) {
     if (!(ANSWER_KEYS as readonly string[]).includes(key))
       throw new UserError(`Unknown answer "${key}" in ${fileName} (allowed: ${ANSWER_KEYS.join(', ')}).`);
-    if (typeof value !== 'string' && typeof value !== 'number')
-      throw new UserError(`Answer "${key}" in ${fileName} must be a string.`);
+    if (typeof value !== 'string') throw new UserError(`Answer "${key}" in ${fileName} must be a string.`);
     result[key as AnswerKey] = String(value);
   }
   return result;

@@ -171,7 +171,7 @@ export function titleOf(dirName: string): string {
 
 export const PLACEHOLDER_REGISTRY: Record<Platform, (repo: string) => string> = {
   onprem: (repo) => `harbor.example.com/change-me/${repo}`,
-  gcp: (repo) => `europe-west1-docker.pkg.dev/change-me/change-me/${repo}`,
+  gcp: (repo) => `asia-southeast1-docker.pkg.dev/change-me/change-me/${repo}`,
 };
 
 /** The default of each answer, given the answers known so far (defaults depend on earlier answers). */
@@ -206,10 +206,10 @@ export function isPlaceholderRegistry(registry: string): boolean {
   return registry.includes('change-me');
 }
 
-/** Validate one answer against what is known; throws a UserError naming the flag. */
-export function checkAnswer(key: AnswerKey, value: string, known: Partial<Answers>): void {
+/** Validate one answer against what is known; throws a UserError naming where it came from (default: its flag). */
+export function checkAnswer(key: AnswerKey, value: string, known: Partial<Answers>, source = flagOf(key)): void {
   const problem = VALIDATORS[key](value, known);
-  if (problem !== undefined) throw new UserError(`Invalid ${flagOf(key)}: ${problem}.`);
+  if (problem !== undefined) throw new UserError(`Invalid ${source}: ${problem}.`);
 }
 
 /** Validate a complete set of answers, in order. */

@@ -32,15 +32,18 @@ export interface CollectOptions {
   ask?: Ask;
   /** Base name of the target directory, when the user named one. */
   dirName?: string;
+  /** How to name where a given answer came from in an error; default its flag. */
+  sourceOf?: (key: AnswerKey) => string;
 }
 
 export async function collectAnswers(options: CollectOptions): Promise<Answers> {
   const { given, yes, ask, dirName } = options;
+  const sourceOf = options.sourceOf ?? flagOf;
   // Fail on a bad given answer before asking anything. The registry rule
   // depends on the platform, which may still be unknown: it is checked below.
   for (const key of ANSWER_KEYS) {
     const value = given[key];
-    if (value !== undefined && key !== 'registry') checkAnswer(key, value, given as Partial<Answers>);
+    if (value !== undefined && key !== 'registry') checkAnswer(key, value, given as Partial<Answers>, sourceOf(key));
   }
   if (!yes && !ask) {
     const missing = ANSWER_KEYS.filter((key) => given[key] === undefined);
@@ -57,7 +60,7 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
     if (preset !== undefined) value = preset;
     else if (yes || !ask) value = fallback;
     else value = await ask({ key, default: fallback, validate: (v) => VALIDATORS[key](v, known) });
-    checkAnswer(key, value, known);
+    checkAnswer(key, value, known, preset !== undefined ? sourceOf(key) : flagOf(key));
     (known as Record<AnswerKey, string>)[key] = value;
   }
   return known as Answers;

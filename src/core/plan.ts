@@ -71,7 +71,7 @@ export function planProject(input: PlanInput): Plan {
   if (isPlaceholderRegistry(answers.registry))
     warnings.push(
       `No --registry given: images will be pushed to the placeholder ${answers.registry}. ` +
-        'Set variables.IMAGE_REGISTRY in .gitlab-ci.yml before the first pipeline.',
+        'Set variables.IMAGE_REGISTRY in .gitlab-ci.yml and answers.registry in .mlops-project.json before the first pipeline (or generate again with --registry).',
     );
 
   return {
@@ -87,12 +87,13 @@ export function nextSteps(plan: Plan, answers: Answers, cdPath: string, done: { 
   const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
   const steps = [`cd ${cdPath}`];
   if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
-  if (!done.pushed) steps.push('git remote add origin <your GitLab project URL> && git push -u origin main');
+  // The variable first: the first pipeline on main needs it.
   if (!done.variables)
     steps.push(
-      `set the masked CI/CD variable ${variable}: npx -p create-mlops-project mlops-project gitlab-variables --gitlab-project <group/project>` +
-        ' (or by hand: docs/ci-variables.md)',
+      `set the masked CI/CD variable ${variable} before the first push: npx -p create-mlops-project mlops-project gitlab-variables --gitlab-project <group/project>` +
+        ' (add --gitlab-create --gitlab-push to create the project and push too; by hand: docs/ci-variables.md)',
     );
+  if (!done.pushed) steps.push('git remote add origin <your GitLab project URL> && git push -u origin main');
   steps.push('protect release tags (Settings > Repository > Protected tags, e.g. v*) so tag pipelines can read protected variables');
   return steps;
 }

@@ -1,2 +1,2 @@
-/** The YAML parser alone, for a dynamic import: the create path loads it only for a YAML answers file. */
+/** The YAML parser alone, for a dynamic import: the create path loads it only for an answers file. */
 export { parse } from 'yaml';

@@ -74,7 +74,9 @@ function checkRegistry(answers: RepoAnswers, where: string): void {
   if (problem !== undefined) throw new UserError(`The registry in ${where} is invalid: ${problem}.`);
   if (answers.platform === 'onprem' && isPlaceholderRegistry(answers.registry))
     throw new UserError(
-      `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set answers.registry there and IMAGE_REGISTRY in .gitlab-ci.yml to your Harbor project first.`,
+      where === '--registry'
+        ? `No --registry given: the credentials would be for the placeholder host ${answers.registry.split('/')[0]}. Pass --registry HOST/PATH of your Harbor project.`
+        : `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set answers.registry there and IMAGE_REGISTRY in .gitlab-ci.yml to your Harbor project first.`,
     );
 }
 

@@ -25,15 +25,22 @@ export async function insideWorkTree(dir: string): Promise<boolean> {
 }
 
 export async function initRepo(dir: string, commitMessage: string): Promise<void> {
-  const recovery = `The files are written; to finish by hand: cd ${dir} && git init -b main && git add -A && git commit -m "${commitMessage}"`;
-  const steps: string[][] = [
-    ['init', '--quiet', '--initial-branch=main'],
-    ['add', '--all'],
-    ['commit', '--quiet', '--no-verify', '-m', commitMessage],
+  const steps = [
+    { args: ['init', '--quiet', '--initial-branch=main'], manual: 'git init -b main' },
+    { args: ['add', '--all'], manual: 'git add -A' },
+    { args: ['commit', '--quiet', '--no-verify', '-m', commitMessage], manual: `git commit -m "${commitMessage}"` },
   ];
-  for (const args of steps) {
-    const result = await git(dir, args);
+  for (const [i, step] of steps.entries()) {
+    const result = await git(dir, step.args);
+    if (result.ok) continue;
+    // What is left to do by hand: this step and the ones after it.
+    const rest = steps.slice(i).map((s) => s.manual).join(' && ');
+    const recovery = `The files are written; to finish by hand: cd ${dir} && ${rest}`;
     if (!result.started) throw new UserError(`git could not run (${result.reason}); is git installed?`, { hint: recovery });
-    if (!result.ok) throw new UserError(`git ${args[0]} failed: ${result.reason}`, { hint: recovery });
+    if (/Author identity unknown|tell me who you are|empty ident/i.test(result.reason))
+      throw new UserError('git commit failed: git does not know who you are (no user.name / user.email).', {
+        hint: `Set them once: git config --global user.name "Your Name" && git config --global user.email you@example.com\n${recovery}`,
+      });
+    throw new UserError(`git ${step.args[0]} failed: ${result.reason}`, { hint: recovery });
   }
 }

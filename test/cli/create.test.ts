@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { create, listFiles, readTree, removeDir, tempDir } from '../support/cli.js';
+import { create, CREATE_BIN, listFiles, readTree, removeDir, tempDir } from '../support/cli.js';
 
 let work: string;
 beforeEach(() => {
@@ -96,7 +96,7 @@ describe('create-mlops-project', () => {
     [['app', '--yes', '--frobnicate'], /^error Unknown option '--frobnicate'\.$/],
     [['a', 'b', '--yes'], /^error Expected at most one directory, got 2: a b\.$/],
     [['app'], /^error Missing answers: --project-name, --repo-name, .*--builder\.$/],
-    [['app', '--yes', '--answers', 'nope.json'], /^error Cannot read answers file nope\.json: ENOENT\.$/],
+    [['app', '--yes', '--answers', 'nope.json'], /^error Cannot read answers file nope\.json: no such file\.$/],
   ])('%j: one clear line, exit 1, nothing written', async (args, line) => {
     const result = await create(args, work);
     expect(result.exitCode).toBe(1);
@@ -141,5 +141,59 @@ describe('create-mlops-project', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n')[0]).toMatch(/^error git could not run \(.*ENOENT.*\); is git installed\?$/);
     expect(result.stderr).toContain('The files are written; to finish by hand: cd ');
+  });
+});
+
+describe('errors name where a bad answer came from', () => {
+  it('an answers file value is named by file and key', async () => {
+    const work2 = tempDir();
+    try {
+      writeFileSync(join(work2, 'a.yml'), 'python: 3.10\n');
+      const result = await create(['app', '--yes', '--answers', 'a.yml'], work2);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe('error Invalid "python" in a.yml: python must be one of 3.11, 3.12, 3.13; got "3.10".');
+    } finally {
+      removeDir(work2);
+    }
+  });
+});
+
+describe('flag values that are easy to get wrong', () => {
+  it.each([
+    [['--project-name', 'Churn', 'Model', '--yes'], 'error "Model" follows --project-name "Churn": if it is part of the value, quote it (--project-name "Churn Model"); if it is the directory, put it first.'],
+    [['app', '--description', '-x', '--yes'], "error Option '--description' argument is ambiguous.\nTo specify an option argument starting with a dash use '--description=-XYZ'."],
+  ])('%j', async (args, stderr) => {
+    const work2 = tempDir();
+    try {
+      const result = await create(args, work2);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(stderr);
+      expect(listFiles(work2)).toEqual([]);
+    } finally {
+      removeDir(work2);
+    }
+  });
+
+  it('a closed stdout pipe ends quietly', async () => {
+    const result = await execa('bash', ['-c', `node ${JSON.stringify(CREATE_BIN)} app --yes --dry-run --registry r.io/a/b | head -1`], { cwd: work, reject: false });
+    expect(result.stdout).toMatch(/^Plan for app/);
+    expect(result.stderr).toBe('');
+  });
+});
+
+describe('git without an identity', () => {
+  it('says who to set and what is left to do', async () => {
+    const work2 = tempDir();
+    try {
+      const env = { GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', GIT_COMMITTER_NAME: '', GIT_COMMITTER_EMAIL: '', HOME: work2, EMAIL: '' };
+      const result = await create(['app', '--yes', '--registry', 'r.io/a/b'], work2, env);
+      expect(result.exitCode).toBe(1);
+      const lines = result.stderr.split('\n');
+      expect(lines[0]).toBe('error git commit failed: git does not know who you are (no user.name / user.email).');
+      expect(lines[1]).toMatch(/^Set them once: git config --global user\.name/);
+      expect(lines[2]).toMatch(/^The files are written; to finish by hand: cd .*app && git commit -m "Initial commit from create-mlops-project /);
+    } finally {
+      removeDir(work2);
+    }
   });
 });

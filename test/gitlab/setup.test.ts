@@ -36,7 +36,7 @@ describe('prepareGitLab', () => {
       expect(error).toBeInstanceOf(UserError);
       return (error as Error).message;
     };
-    expect(await refuse({ answers: { ...answers, registry: 'harbor.example.com/change-me/fraud' } })).toMatch(/still the placeholder/);
+    expect(await refuse({ answers: { ...answers, registry: 'harbor.example.com/change-me/fraud' } })).toMatch(/^No --registry given: the credentials would be for the placeholder host harbor\.example\.com\. Pass --registry HOST\/PATH/);
     expect(await refuse({ project: undefined })).toMatch(/--gitlab-project is required/);
     expect(await refuse({ env: {} })).toMatch(/^GITLAB_TOKEN, HARBOR_USERNAME and HARBOR_PASSWORD are not set/);
     expect(await refuse({ gitlabUrl: 'http://gitlab.example.com' })).toMatch(/plain http/);

@@ -9,7 +9,7 @@ describe('parseAnswersFile', () => {
     });
   });
 
-  it('reads YAML, numbers as strings', async () => {
+  it('reads YAML, every value as its text', async () => {
     expect(await parseAnswersFile('projectName: Churn\npython: "3.12"\nrunnerTag: 42\n', 'a.yml')).toEqual({
       projectName: 'Churn',
       python: '3.12',
@@ -46,5 +46,12 @@ describe('parseRecord', () => {
   it('refuses files another tool wrote', () => {
     expect(() => parseRecord('{"name": "x"}', 'r/.mlops-project.json')).toThrow(/was not written by create-mlops-project/);
     expect(() => parseRecord('nope', 'r/.mlops-project.json')).toThrow(/is not valid JSON/);
+  });
+});
+
+describe('values keep their text', () => {
+  it('python: 3.10 stays "3.10", not 3.1', async () => {
+    expect(await parseAnswersFile('python: 3.10\nrunnerTag: yes\n', 'a.yml')).toEqual({ python: '3.10', runnerTag: 'yes' });
+    expect(await parseAnswersFile('{"python": 3.10}', 'a.json')).toEqual({ python: '3.10' });
   });
 });
