@@ -12,13 +12,16 @@
 # NOT checked (Debian's fastapi 0.92 declares starlette<0.26 and ships 0.26.1).
 #
 # Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/create-mlops-project/e2e,
-# keyed on the package list and the build options; rebuilt when absent:
-#   rootfs-KEY.tar   the mmdebstrap tarball (about 550 MiB)
-#   image-KEY/       the image in containers-image `dir:` layout, gzip layers,
-#                    docker v2s2 manifest, ready for `skopeo copy` to a registry
+# keyed on the package list and the build options; rebuilt when absent
+# (about 2 min from scratch, mostly mmdebstrap):
+#   rootfs-KEY.tar   the mmdebstrap tarball (about 600 MB), keyed on the suite,
+#                    packages, mirrors and dpkg path excludes
+#   image-KEY2/      (KEY2 adds the image env and format) the image in containers-image `dir:` layout: the rootfs as
+#                    one gzip layer, docker v2s2 manifest, written directly (no
+#                    builder needed), ready for `skopeo copy` to a registry
 #
 # Usage: base-image.sh            prints the image dir (building what is missing)
-#        base-image.sh --key      prints the cache key only
+#        base-image.sh --key      prints the image cache key only
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -52,16 +55,16 @@ image_env=(
   PIP_ROOT_USER_ACTION=ignore
   E2E_STAND_IN_BASE=1
 )
-format_version=2
+format_version=3
 
 packages=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$here/base-packages.txt" | sort -u)
-key=$(printf '%s\n' "$format_version" "$suite" "$packages" "${mirrors[@]}" "${dpkgopts[@]}" "${image_env[@]}" \
-  | sha256sum | cut -c1-16)
+rootfs_key=$(printf '%s\n' "$suite" "$packages" "${mirrors[@]}" "${dpkgopts[@]}" | sha256sum | cut -c1-16)
+key=$(printf '%s\n' "$rootfs_key" "$format_version" "${image_env[@]}" | sha256sum | cut -c1-16)
 
 if [[ ${1:-} == --key ]]; then echo "$key"; exit 0; fi
 
 mkdir -p "$cache_root"
-rootfs="$cache_root/rootfs-$key.tar"
+rootfs="$cache_root/rootfs-$rootfs_key.tar"
 image="$cache_root/image-$key"
 
 log() { printf '[base-image] %s\n' "$*" >&2; }
@@ -71,7 +74,7 @@ exec 9>"$cache_root/.lock"
 flock 9
 
 if [[ ! -f $rootfs ]]; then
-  log "building Debian $suite rootfs with mmdebstrap (key $key): $(echo $packages | tr '\n' ' ')"
+  log "building Debian $suite rootfs with mmdebstrap (key $rootfs_key): $(echo $packages | tr '\n' ' ')"
   start=$SECONDS
   dpkg_args=()
   for o in "${dpkgopts[@]}"; do dpkg_args+=(--dpkgopt="$o"); done
@@ -85,24 +88,54 @@ if [[ ! -f $rootfs ]]; then
 fi
 
 if [[ ! -f $image/manifest.json ]]; then
-  log "importing rootfs as an image (gzip layer, docker format)"
+  log "writing the rootfs as a one-layer docker image (gzip -1 layer, v2s2 manifest)"
   start=$SECONDS
-  work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-base.XXXXXX")
-  trap 'buildah --root "$work/root" --runroot "$work/run" rm -a >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-  b=(buildah --root "$work/root" --runroot "$work/run" --storage-driver vfs)
-  ctr=$("${b[@]}" from --quiet scratch)
-  "${b[@]}" add --quiet "$ctr" "$rootfs" / >/dev/null
-  env_args=()
-  for e in "${image_env[@]}"; do env_args+=(--env "$e"); done
-  "${b[@]}" config "${env_args[@]}" --cmd /bin/bash --workingdir / \
-    --label org.opencontainers.image.title="create-mlops-project e2e stand-in base ($suite)" "$ctr"
-  "${b[@]}" commit --quiet --format docker --rm "$ctr" e2e-standin-base:latest >/dev/null
   rm -rf "$image.tmp"
-  "${b[@]}" push --quiet --format v2s2 --compression-format gzip \
-    e2e-standin-base:latest "dir:$image.tmp" >&2
+  mkdir -p "$image.tmp"
+  env_json=$(printf '%s\n' "${image_env[@]}" | /usr/bin/python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().split()))')
+  /usr/bin/python3 - "$rootfs" "$image.tmp" "$env_json" "$suite" <<'PY'
+import gzip, hashlib, json, os, sys
+rootfs, out, env, suite = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+diff, comp = hashlib.sha256(), hashlib.sha256()
+tmp = os.path.join(out, "layer.tmp")
+
+class Tee:
+    def __init__(self, f): self.f = f
+    def write(self, b): comp.update(b); return self.f.write(b)
+    def flush(self): self.f.flush()
+
+with open(rootfs, "rb") as src, open(tmp, "wb") as raw:
+    with gzip.GzipFile(fileobj=Tee(raw), mode="wb", compresslevel=1, mtime=0) as gz:
+        while chunk := src.read(1 << 20):
+            diff.update(chunk)
+            gz.write(chunk)
+layer_digest, layer_size = comp.hexdigest(), os.path.getsize(tmp)
+os.rename(tmp, os.path.join(out, layer_digest))
+config = {
+    "architecture": "amd64", "os": "linux", "created": "1970-01-01T00:00:00Z",
+    "config": {"Env": env, "Cmd": ["/bin/bash"], "WorkingDir": "/",
+               "Labels": {"org.opencontainers.image.title": f"create-mlops-project e2e stand-in base ({suite})"}},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff.hexdigest()]},
+    "history": [{"created": "1970-01-01T00:00:00Z", "created_by": f"mmdebstrap {suite} (scripts/e2e/base-image.sh)"}],
+}
+cfg = json.dumps(config, separators=(",", ":")).encode()
+cfg_digest = hashlib.sha256(cfg).hexdigest()
+open(os.path.join(out, cfg_digest), "wb").write(cfg)
+manifest = {
+    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(cfg), "digest": "sha256:" + cfg_digest},
+    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": layer_size, "digest": "sha256:" + layer_digest}],
+}
+open(os.path.join(out, "manifest.json"), "w").write(json.dumps(manifest, separators=(",", ":")))
+open(os.path.join(out, "version"), "w").write("Directory Transport Version: 1.1\n")
+PY
   rm -rf "$image"
   mv "$image.tmp" "$image"
   log "image ready in $((SECONDS - start)) s: $(du -sh "$image" | cut -f1)"
 fi
+
+# Drop cache entries of other keys (each rootfs is ~600 MB).
+find "$cache_root" -mindepth 1 -maxdepth 1 \( \( -name 'rootfs-*.tar' ! -name "rootfs-$rootfs_key.tar" \) \
+  -o \( -name 'image-*' ! -name "image-$key" \) \) -exec rm -rf {} +
 
 echo "$image"

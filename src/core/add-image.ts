@@ -142,11 +142,19 @@ function editImagesDoc(text: string, from: Names, to: Names): string {
   return lines.join('\n');
 }
 
-function editDockerfile(text: string, path: string, baseImage: string | undefined): string {
-  if (baseImage === undefined) return text;
+/**
+ * The new image's Dockerfile: a copy of the source image's, with its own
+ * names in the usage comments, a first comment line saying what it is, and
+ * the base image if one was given.
+ */
+function editDockerfile(text: string, path: string, from: Names, to: Names, repoName: string, baseImage: string | undefined): string {
+  let out = renameIn(text, from.dockerfile, to.dockerfile);
+  out = renameIn(out, `${repoName}-${from.image}`, `${repoName}-${to.image}`);
+  out = out.replace(/^# [^\n]*\bimage:[^\n]*$/im, `# ${to.image} image (a copy of the ${from.image} image's Dockerfile: adapt what it installs and runs).`);
+  if (baseImage === undefined) return out;
   const pattern = /^ARG BASE_IMAGE=.*$/m;
-  if (!pattern.test(text)) throw new UserError(`${path} has no "ARG BASE_IMAGE=" line to set the base image in.`);
-  return text.replace(pattern, `ARG BASE_IMAGE=${baseImage}`);
+  if (!pattern.test(out)) throw new UserError(`${path} has no "ARG BASE_IMAGE=" line to set the base image in.`);
+  return out.replace(pattern, `ARG BASE_IMAGE=${baseImage}`);
 }
 
 /** The base image of the cpu image (the default base of a new image), if the repo has one. */
@@ -202,7 +210,11 @@ export function planAddImage(read: ReadRepoFile, request: AddImageRequest): File
 
   const changes: FileChange[] = [
     { path: PIPELINE_FILE, content: editPipeline(pipelineText, doc, record.images.map((i) => i.name), from, to), created: false },
-    { path: to.dockerfile, content: editDockerfile(read(from.dockerfile) ?? '', from.dockerfile, request.baseImage), created: true },
+    {
+      path: to.dockerfile,
+      content: editDockerfile(read(from.dockerfile) ?? '', from.dockerfile, from, to, repo, request.baseImage),
+      created: true,
+    },
   ];
   const imagesDoc = read(IMAGES_DOC);
   if (imagesDoc !== undefined) {

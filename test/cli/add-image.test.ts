@@ -74,7 +74,17 @@ describe.each(MATRIX)('image added to a %s + %s repo', (platform, builder) => {
     const after = readTree(dir);
     const dockerfile = after['docker/ml-app-serving.Dockerfile']!;
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=python:3\.12-slim$/m);
-    expect(dockerfile.replace(/^ARG BASE_IMAGE=.*$/m, '')).toBe(before['docker/ml-app-cpu.Dockerfile']!.replace(/^ARG BASE_IMAGE=.*$/m, ''));
+    // The cpu Dockerfile, with its own names in the comments and a first comment line of its own.
+    expect(dockerfile).toMatch(/^# serving image \(a copy of the cpu image's Dockerfile/m);
+    expect(dockerfile).toContain('docker build -f docker/ml-app-serving.Dockerfile -t ml-app-serving .');
+    expect(dockerfile.split('\n').filter((l) => /cpu/i.test(l))).toEqual([
+      "# serving image (a copy of the cpu image's Dockerfile: adapt what it installs and runs).",
+    ]);
+    // Line for line the cpu Dockerfile: the lines that differ are the ones naming the image, and the base image.
+    const cpuLines = before['docker/ml-app-cpu.Dockerfile']!.split('\n');
+    const newLines = dockerfile.split('\n');
+    expect(newLines).toHaveLength(cpuLines.length);
+    expect(newLines.filter((l, i) => l !== cpuLines[i]).every((l) => /serving|^ARG BASE_IMAGE=/.test(l))).toBe(true);
     const record = JSON.parse(after['.mlops-project.json']!);
     expect(record.images.at(-1)).toEqual({ name: 'serving', dockerfile: 'docker/ml-app-serving.Dockerfile', buildSwitch: 'BUILD_SERVING' });
     const docBlocks = insertedLines(before['docs/images.md']!, after['docs/images.md']!);
