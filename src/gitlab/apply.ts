@@ -91,6 +91,26 @@ async function send(client: GitLabClient, call: ApiCall, options?: { retry?: boo
   }
 }
 
+/**
+ * Send `call` and return the answer when its status is `ok`. A token or
+ * permission problem, a status `known` explains, or anything else is one
+ * clear error.
+ */
+async function answer(
+  opts: ApplyOptions,
+  call: ApiCall,
+  where: Where,
+  ok: number,
+  known: (response: ApiResponse) => UserError | undefined = () => undefined,
+  options?: { retry?: boolean },
+): Promise<ApiResponse> {
+  const response = await send(opts.client, call, options);
+  const problem = accessError(response, where) ?? known(response);
+  if (problem) throw problem;
+  if (response.status !== ok) throw unexpected(call, response, opts.redactor);
+  return response;
+}
+
 function checkLocally(variables: VariableSpec[]): void {
   for (const variable of variables) {
     if (!VARIABLE_KEY_RULE.test(variable.key)) throw new Error(`invalid variable key ${variable.key}`);
@@ -120,60 +140,52 @@ async function checkToken(opts: ApplyOptions, where: Where): Promise<string> {
 }
 
 async function findProject(opts: ApplyOptions, where: Where): Promise<ProjectInfo> {
-  const id = projectId(where.project);
-  const call = calls.project(id);
-  const response = await send(opts.client, call);
-  const denied = accessError(response, where);
-  if (denied) throw denied;
-  if (response.status === 404)
-    throw new UserError(
-      `GitLab project ${where.project} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-project (the full path from the project URL, e.g. group/sub/name, or its numeric id) and that you are a member.`,
-    );
-  if (response.status !== 200) throw unexpected(call, response, opts.redactor);
+  const response = await answer(opts, calls.project(projectId(where.project)), where, 200, (r) =>
+    r.status === 404
+      ? new UserError(
+          `GitLab project ${where.project} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-project (the full path from the project URL, e.g. group/sub/name, or its numeric id) and that you are a member.`,
+        )
+      : undefined,
+  );
   return asData(response) as unknown as ProjectInfo;
 }
 
 async function checkVariablesAccess(opts: ApplyOptions, project: ProjectInfo, where: Where): Promise<void> {
-  const call = calls.variablesAccess(projectId(where.project));
-  const response = await send(opts.client, call);
-  const denied = accessError(response, where);
-  if (denied) throw denied;
-  if (response.status === 403)
-    throw new UserError(
-      `@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer or Owner role): ask an Owner of the project for the Maintainer role, or ask a Maintainer to run this command.`,
-    );
-  if (response.status !== 200) throw unexpected(call, response, opts.redactor);
+  await answer(opts, calls.variablesAccess(projectId(where.project)), where, 200, (r) =>
+    r.status === 403
+      ? new UserError(
+          `@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer or Owner role): ask an Owner of the project for the Maintainer role, or ask a Maintainer to run this command.`,
+        )
+      : undefined,
+  );
 }
 
 async function namespaceId(opts: ApplyOptions, namespace: string, where: Where): Promise<number> {
-  const call = calls.namespace(namespace);
-  const response = await send(opts.client, call);
-  const denied = accessError(response, where);
-  if (denied) throw denied;
-  if (response.status === 404)
-    throw new UserError(
-      `Namespace ${namespace} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-namespace (a group path such as team/ml, or your username).`,
-    );
-  if (response.status !== 200) throw unexpected(call, response, opts.redactor);
+  const response = await answer(opts, calls.namespace(namespace), where, 200, (r) =>
+    r.status === 404
+      ? new UserError(
+          `Namespace ${namespace} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-namespace (a group path such as team/ml, or your username).`,
+        )
+      : undefined,
+  );
   return Number(asData(response).id);
 }
 
 async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number | undefined, where: Where): Promise<ProjectInfo> {
   const create = plan.create!;
-  const call = calls.createProject(create, nsId);
+  const known = (r: ApiResponse): UserError | undefined => {
+    if (alreadyTaken(r))
+      return new UserError(
+        `A project ${where.project} already exists on ${where.gitlabUrl} (400 has already been taken): drop --gitlab-create to set the variables of that project, or pick another name.`,
+      );
+    if (r.status === 403)
+      return new UserError(
+        `@${where.username ?? '?'} may not create projects in ${create.namespace ?? 'their namespace'} (403 Forbidden): ask for the Maintainer role in that group, or create the project by hand and drop --gitlab-create.`,
+      );
+    return undefined;
+  };
   // Not repeated after a 5xx or a lost connection: the project may exist by then, and a retry would say "taken".
-  const response = await send(opts.client, call, { retry: false });
-  const denied = accessError(response, where);
-  if (denied) throw denied;
-  if (alreadyTaken(response))
-    throw new UserError(
-      `A project ${where.project} already exists on ${where.gitlabUrl} (400 has already been taken): drop --gitlab-create to set the variables of that project, or pick another name.`,
-    );
-  if (response.status === 403)
-    throw new UserError(
-      `@${where.username ?? '?'} may not create projects in ${create.namespace ?? 'their namespace'} (403 Forbidden): ask for the Maintainer role in that group, or create the project by hand and drop --gitlab-create.`,
-    );
-  if (response.status !== 201) throw unexpected(call, response, opts.redactor);
+  const response = await answer(opts, calls.createProject(create, nsId), where, 201, known, { retry: false });
   return asData(response) as unknown as ProjectInfo;
 }
 
