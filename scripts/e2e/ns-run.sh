@@ -81,10 +81,15 @@ private /etc/containers/registries.conf.d "$run_dir/priv/registries.conf.d"
 private /root/.docker "$run_dir/priv/root-docker"
 private /tmp "$run_dir/priv/tmp"
 chmod 1777 "$run_dir/priv/tmp"
-if [[ $run_dir == /tmp/* ]]; then
-  mkdir -p "$root$run_dir"
-  mount --bind "$run_dir" "$root$run_dir"
-fi
+# Folders under /tmp that stay visible at their own path inside the private
+# /tmp: the run folder, and this tool's checkout (its scripts and
+# node_modules) when it lives under /tmp, as a CI clone may.
+for keep in "$run_dir" ${E2E_TOOL_ROOT:+"$E2E_TOOL_ROOT"}; do
+  if [[ $keep == /tmp/* ]]; then
+    mkdir -p "$root$keep"
+    mount --bind "$keep" "$root$keep"
+  fi
+done
 if [[ -e $root/etc/containers/registries.conf ]]; then
   mount --bind "$run_dir/registries.conf" "$root/etc/containers/registries.conf"
 else
