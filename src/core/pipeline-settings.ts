@@ -42,8 +42,10 @@ export function yamlScalar(value: string): string {
  * values were already renamed for `repoName`: two precise line edits.
  */
 export function setPipelineSettings(text: string, settings: PipelineSettings, repoName: string): string {
-  const sampleRegistry = SAMPLE_SETTINGS.registry.replace('mlops-template-repo', repoName).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  let out = editOnce('.gitlab-ci.yml', text, /^(\s+- )on-prem$/m, `$1${yamlScalar(settings.runnerTag)}`);
+  const escape = (value: string): string => value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const sampleRegistry = escape(SAMPLE_SETTINGS.registry.replace('mlops-template-repo', repoName));
+  const sampleTag = new RegExp(`^(\\s+- )${escape(SAMPLE_SETTINGS.runnerTag)}$`, 'm');
+  let out = editOnce('.gitlab-ci.yml', text, sampleTag, `$1${yamlScalar(settings.runnerTag)}`);
   out = editOnce(
     '.gitlab-ci.yml',
     out,

@@ -4,7 +4,6 @@
  * with the overlays of another platform or builder, keeping comments and order.
  */
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
-import { SAMPLE_SETTINGS, type PipelineSettings } from './pipeline-settings.js';
 
 export const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
 
@@ -50,25 +49,15 @@ export function applyOverlay(doc: Document.Parsed, overlayText: string, overlayN
   }
 }
 
-function applySettings(doc: Document.Parsed, settings: PipelineSettings): void {
-  if (doc.getIn(['default', 'tags'], true) === undefined) throw new Error('template pipeline has no default.tags');
-  doc.setIn(['default', 'tags'], doc.createNode([settings.runnerTag], { flow: false }));
-  const registry = doc.getIn(['variables', 'IMAGE_REGISTRY'], true);
-  if (isMap(registry)) registry.set('value', settings.registry);
-  else if (isScalar(registry)) registry.value = settings.registry;
-  else throw new Error('template pipeline has no variables.IMAGE_REGISTRY');
-}
-
 /**
  * The pipeline of one platform + builder: the template with its overlays
- * applied, keeping the template's sample runner tag and registry. Run at
+ * applied; the template's sample runner tag and registry stay. Run at
  * build time (scripts/compose-pipelines.ts), so creating a repo needs no
  * YAML parser; setPipelineSettings then puts the answers in.
  */
 export function composeVariant(base: string, overlays: { name: string; text: string }[]): string {
   const doc = parsePipeline(base, 'template pipeline');
   for (const overlay of overlays) applyOverlay(doc, overlay.text, overlay.name);
-  applySettings(doc, SAMPLE_SETTINGS);
   return doc.toString(STRINGIFY);
 }
 

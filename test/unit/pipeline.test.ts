@@ -32,8 +32,6 @@ describe('composeVariant', () => {
     - echo gcp # gcp credentials
   variables: null
   image: google/cloud-sdk
-default:
-  tags: [gcp]
 `;
     const out = composeVariant(BASE, [{ name: 'gcp.yml', text: overlay }]);
     expect(out).toContain('    - echo gcp # gcp credentials');
@@ -42,7 +40,7 @@ default:
     expect(out).toContain('  image: google/cloud-sdk');
     expect(out).toContain('# The pipeline');
     expect(out).toContain('- !reference [.registry-auth, before_script]');
-    // The sample runner tag stays, for setPipelineSettings.
+    // Keys the overlay does not name stay: the sample runner tag, for setPipelineSettings.
     expect(out).toContain('    - on-prem');
   });
 
