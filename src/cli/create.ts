@@ -112,7 +112,9 @@ async function main(): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (controller.signal.aborted) throw new CancelledError();
+  // writePlan throws when it sees the cancel before the rename; a Ctrl-C during the rename comes too late to undo it.
+  if (controller.signal.aborted)
+    throw new CancelledError(`Cancelled after ${dir} was complete: the files are there; the git and GitLab steps did not run.`);
   if (plan.git) {
     const { initRepo } = await import('../io/git.js');
     await initRepo(resolve(dir), plan.git.commitMessage);

@@ -15,10 +15,10 @@ export class UserError extends Error {
   }
 }
 
-/** The user cancelled (Ctrl-C at a prompt, or SIGINT): exit 130, nothing written. */
+/** The user cancelled (Ctrl-C at a prompt, or SIGINT): exit 130; by default nothing was written. */
 export class CancelledError extends UserError {
-  constructor() {
-    super('Cancelled: nothing was written.', { exitCode: 130 });
+  constructor(message = 'Cancelled: nothing was written.') {
+    super(message, { exitCode: 130 });
     this.name = 'CancelledError';
   }
 }
