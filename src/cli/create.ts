@@ -52,7 +52,8 @@ async function main(): Promise<void> {
     if (args.dir.trim() === '') throw new UserError('The target directory must not be empty.');
     checkTarget(args.dir, args.force);
   }
-  const interactive = !args.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const onTerminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const interactive = !args.yes && onTerminal;
   const ask = interactive ? (await import('./prompts.js')).askOnTerminal : undefined;
   const answers: Answers = await collectAnswers({
     given,
@@ -89,7 +90,8 @@ async function main(): Promise<void> {
       push: args.gitlab.push,
       protected: args.gitlab.protected,
       dryRun: args.dryRun,
-      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      // Secrets are asked on a terminal even with --yes, which is about answers.
+      interactive: onTerminal,
       commandName: 'npx -p create-mlops-project mlops-project',
     });
   }
