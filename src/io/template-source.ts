@@ -5,20 +5,21 @@ import { join, sep } from 'node:path';
 import { PIPELINE_VARIANTS, type PipelineVariant } from '../core/pipeline-settings.js';
 import type { SourceFile } from '../core/template.js';
 
-/** `template/` next to `dist/` (built) or `src/` (tests), one level up from this module's folder. */
-export function templateRoot(): string {
+/** The package root: this module is in dist/ (the bundle) or in src/io/ (tests, which build first). */
+function packageRoot(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const up = here.endsWith(`${sep}io${sep}`) ? '../../template' : '../template';
-  return join(here, up);
+  return join(here, here.endsWith(`${sep}io${sep}`) ? '../..' : '..');
+}
+
+export function templateRoot(): string {
+  return join(packageRoot(), 'template');
 }
 
 /** Build outputs that may sit in a developer's template/ working copy; never shipped. */
 const IGNORED = /(^|\/)(__pycache__|\.pytest_cache|site|\.coverage|data|models|outputs|node_modules)(\/|$)|\.pyc$/;
 
-/** dist/, from the bundle (dist/*.js) or from src/io/ in tests (which build first). */
 function distDir(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.endsWith(`${sep}io${sep}`) ? join(here, '../../dist') : here;
+  return join(packageRoot(), 'dist');
 }
 
 /** Files the build makes that every generated repo carries: the plop `image` generator. */
