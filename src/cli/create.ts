@@ -5,12 +5,13 @@ import { type Answers, flagOf } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
 import { collectAnswers } from '../core/collect.js';
 import { CancelledError, UserError } from '../core/errors.js';
+import { variantOf } from '../core/pipeline-settings.js';
 import { nextSteps, planProject, type Plan } from '../core/plan.js';
 import { VERSION } from '../core/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
-import { readBuiltFiles, readPipelines, readTemplate } from '../io/template-source.js';
+import { readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
 import { CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
 import { runMain } from './run-main.js';
@@ -70,7 +71,15 @@ async function main(): Promise<void> {
     const { insideWorkTree } = await import('../io/git.js');
     git = !(await insideWorkTree(existingAncestor(dir)));
   }
-  const plan = planProject({ dir, answers, template: readTemplate(), built: readBuiltFiles(), pipelines: readPipelines(), version: VERSION, git });
+  const plan = planProject({
+    dir,
+    answers,
+    template: readTemplate(),
+    built: readBuiltFiles(),
+    pipeline: readPipeline(variantOf(answers)),
+    version: VERSION,
+    git,
+  });
   for (const warning of plan.warnings) warn(warning);
 
   // The GitLab step is checked (flags, registry, secrets) before anything is written.

@@ -6,7 +6,7 @@
 import { type Answers, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { defaultImages } from './images.js';
-import { type PipelineVariant, setPipelineSettings, variantOf } from './pipeline-settings.js';
+import { setPipelineSettings } from './pipeline-settings.js';
 import {
   renderContent,
   renderPath,
@@ -35,8 +35,8 @@ export interface PlanInput {
   template: SourceFile[];
   /** Files the build made (the plop generator), copied as they are. */
   built: SourceFile[];
-  /** The template pipeline composed with each variant's overlays (dist/pipelines/, made at build time). */
-  pipelines: Record<PipelineVariant, string>;
+  /** The template pipeline composed with the overlays of the answers' platform + builder (dist/pipelines/). */
+  pipeline: string;
   version: string;
   git: boolean;
 }
@@ -49,7 +49,7 @@ export function planProject(input: PlanInput): Plan {
   for (const source of input.template) {
     if (TEMPLATE_ONLY_DIRS.some((dir) => source.path.startsWith(dir))) continue;
     const path = renderPath(source.path, answers);
-    const text = path === PIPELINE ? input.pipelines[variantOf(answers)] : source.content;
+    const text = path === PIPELINE ? input.pipeline : source.content;
     let content = renderContent(path, text, answers);
     content = setPythonVersion(path, content, answers.repoName, answers.python);
     if (path === PIPELINE) content = setPipelineSettings(content, answers, answers.repoName);

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
-import { PIPELINE_VARIANTS, type PipelineVariant } from '../core/pipeline-settings.js';
+import type { PipelineVariant } from '../core/pipeline-settings.js';
 import type { SourceFile } from '../core/template.js';
 
 /** The package root: this module is in dist/ (the bundle) or in src/io/ (tests, which build first). */
@@ -27,10 +27,9 @@ export function readBuiltFiles(): SourceFile[] {
   return [{ path: 'tools/plop/add-image.mjs', content: readFileSync(join(distDir(), 'plop/add-image.mjs'), 'utf8') }];
 }
 
-/** The pipeline of each platform + builder, composed at build time (scripts/compose-pipelines.ts). */
-export function readPipelines(): Record<PipelineVariant, string> {
-  const entries = PIPELINE_VARIANTS.map((v) => [v, readFileSync(join(distDir(), 'pipelines', `${v}.yml`), 'utf8')]);
-  return Object.fromEntries(entries) as Record<PipelineVariant, string>;
+/** The pipeline of one platform + builder, composed at build time (scripts/compose-pipelines.ts). */
+export function readPipeline(variant: PipelineVariant): string {
+  return readFileSync(join(distDir(), 'pipelines', `${variant}.yml`), 'utf8');
 }
 
 export function readTemplate(root = templateRoot()): SourceFile[] {
