@@ -73,7 +73,10 @@ settle() {
 }
 
 md() { printf '%s\n' "$@" >> "$work/session.md"; }
-shot() { md '```text' "$(screen)" '```' ''; }
+# Run from this checkout, the generator names its own bin (node $root/bin/mlops-project.js)
+# where a user of the npm package sees npx: the page shows the latter, the same on every machine.
+as_from_npm() { sed "s|node $root/bin/mlops-project.js|npx -p create-mlops-project mlops-project|g"; }
+shot() { md '```text' "$(screen | as_from_npm)" '```' ''; }
 
 # step TITLE WAIT_FOR KEY... : send the keys (text is typed literally; Enter,
 # Up, Down, BSpace... are keys), wait for WAIT_FOR, then capture.

@@ -1,7 +1,9 @@
 /** Command-line flags of `create-mlops-project`, and its --help. */
 import { parseArgs } from 'node:util';
-import { ANSWER_KEYS, type AnswerKey, flagOf, PLATFORMS, BUILDERS, PYTHON_VERSIONS } from '../core/answers.js';
+import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS } from '../core/answers.js';
+import { DOCS_URL } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
+import { type FlagRow, flagTable } from './help-table.js';
 
 export interface CreateArgs {
   dir: string | undefined;
@@ -56,7 +58,7 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
     const lines = (error as Error).message.split('\n');
     const first = (lines[0] ?? '').replace(/\. To specify a positional.*$/, '').replace(/\.$/, '');
     const dash = lines.find((l) => l.includes('=-XYZ'));
-    throw new UserError(`${first}.`, { hint: dash ?? 'Run create-mlops-project --help for the flags.' });
+    throw new UserError(`${first}.`, { docs: 'unknown-option', hint: dash ?? 'Run create-mlops-project --help for the flags.' });
   }
   const { values, positionals, tokens } = parsed;
   // `--project-name Churn Model`: the second word became the directory. Say so rather than guess.
@@ -65,10 +67,11 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
     if (token.kind === 'option' && FREE_TEXT.has(token.name) && !token.inlineValue && next?.kind === 'positional')
       throw new UserError(
         `"${next.value}" follows ${token.rawName} ${JSON.stringify(token.value)}: if it is part of the value, quote it (${token.rawName} "${token.value} ${next.value}"); if it is the directory, put it first.`,
+        { docs: 'too-many-directories' },
       );
   }
   if (positionals.length > 1)
-    throw new UserError(`Expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}.`);
+    throw new UserError(`Expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}.`, { docs: 'too-many-directories' });
   const given: Partial<Record<AnswerKey, string>> = {};
   const raw = values as Record<string, unknown>;
   for (const key of ANSWER_KEYS) {
@@ -101,6 +104,41 @@ export function wantsGitLab(args: CreateArgs): boolean {
   return args.gitlab.project !== undefined || args.gitlab.create;
 }
 
+const ANSWER_ROWS: FlagRow[] = [
+  { flag: '--project-name TEXT', what: 'human name (README title, docs site)', default: 'My Project (or from [dir])' },
+  { flag: '--repo-name SLUG', what: '^[a-z][a-z0-9-]*$, max 72', default: 'from the project name' },
+  { flag: '--package-name NAME', what: 'Python package under src/', default: 'from the repo name' },
+  { flag: '--description TEXT', what: 'one line', default: 'empty' },
+  { flag: '--author TEXT', what: 'one line', default: 'empty' },
+  { flag: '--platform NAME', what: `${PLATFORMS.join(' | ')} (Harbor | Artifact Registry)`, default: defaultOf('platform', {}, {}) },
+  { flag: '--registry HOST/PATH', what: 'image repository prefix', default: 'a placeholder, with a warning' },
+  { flag: '--runner-tag TAG', what: 'GitLab runner tag of every job', default: `${defaultOf('runnerTag', {}, {})} (gcp: ${defaultOf('runnerTag', { platform: 'gcp' }, {})})` },
+  { flag: '--python VERSION', what: PYTHON_VERSIONS.join(' | '), default: defaultOf('python', {}, {}) },
+  { flag: '--builder NAME', what: `${BUILDERS.join(' | ')}: what builds images in CI`, default: defaultOf('builder', {}, {}) },
+];
+
+const OTHER_ROWS: FlagRow[] = [
+  { flag: '-y, --yes', what: 'take defaults for every answer not given; never prompt', default: 'off' },
+  { flag: '--answers FILE', what: "answers from a JSON or YAML file, or another repo's .mlops-project.json", default: 'none' },
+  { flag: '--dry-run', what: 'print the plan (files, git steps); write nothing', default: 'off' },
+  { flag: '--force', what: 'write into a non-empty directory (never deletes a file)', default: 'off' },
+  { flag: '--no-git', what: 'skip git init and the first commit', default: 'git init and first commit' },
+  { flag: '-h, --help', what: 'show this help' },
+  { flag: '-V, --version', what: 'show the version' },
+];
+
+const GITLAB_ROWS: FlagRow[] = [
+  { flag: '--gitlab-project PATH', what: 'group/sub/name or numeric id', default: 'none (step skipped)' },
+  { flag: '--gitlab-url URL', what: 'the GitLab instance', default: '$GITLAB_URL, else https://gitlab.com' },
+  { flag: '--gitlab-create', what: 'create the project first (private)', default: 'off' },
+  { flag: '--gitlab-namespace NS', what: 'group or user to create it in', default: 'the parent of --gitlab-project' },
+  { flag: '--gitlab-push', what: 'push the first commit to it as origin', default: 'off' },
+  { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
+  { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },
+];
+
+const ALL_ROWS = [...ANSWER_ROWS, ...OTHER_ROWS, ...GITLAB_ROWS];
+
 export const CREATE_HELP = `Usage: create-mlops-project [dir] [flags]
        npm create mlops-project@latest [dir] -- [flags]
 
@@ -109,35 +147,13 @@ CPU and GPU Dockerfiles, a conda environment, a docs site and a complete
 .gitlab-ci.yml. Without [dir], the repo is created in ./<repo-name>.
 
 Answers (each is asked on a terminal when not given):
-  --project-name TEXT   human name                  default: My Project (or from [dir])
-  --repo-name SLUG      ^[a-z][a-z0-9-]*$, max 72   default: from the project name
-  --package-name NAME   Python package name         default: from the repo name
-  --description TEXT    one line                    default: empty
-  --author TEXT         one line                    default: empty
-  --platform NAME       ${PLATFORMS.join(' | ')} (Harbor | Artifact Registry)   default: onprem
-  --registry HOST/PATH  image repository prefix     default: a placeholder, with a warning
-  --runner-tag TAG      GitLab runner tag           default: on-prem (gcp: gcp)
-  --python VERSION      ${PYTHON_VERSIONS.join(' | ')}            default: 3.12
-  --builder NAME        ${BUILDERS.join(' | ')}            default: kaniko
-
+${flagTable(ANSWER_ROWS, ALL_ROWS)}
 Other flags:
-  -y, --yes             take defaults for every answer not given; never prompt
-  --answers FILE        answers from a JSON or YAML file (or another repo's .mlops-project.json)
-  --dry-run             print the plan (files, git steps); write nothing
-  --force               write into a non-empty directory (never deletes a file)
-  --no-git              skip git init and the first commit
-  -h, --help            show this help
-  -V, --version         show the version
-
+${flagTable(OTHER_ROWS, ALL_ROWS)}
 GitLab (optional; sets the registry credentials as CI/CD variables at the end):
-  --gitlab-project PATH group/sub/name or numeric id      default: none (step skipped)
-  --gitlab-url URL      the GitLab instance               default: $GITLAB_URL, else https://gitlab.com
-  --gitlab-create       create the project first (private)   default: off
-  --gitlab-namespace NS group or user to create it in     default: the parent of --gitlab-project
-  --gitlab-push         push the first commit to it as origin  default: off
-  --no-protected        variables for every branch, not only protected ones  default: protected
-  Secrets from the environment only: GITLAB_TOKEN; onprem HARBOR_USERNAME and
+${flagTable(GITLAB_ROWS, ALL_ROWS)}  Secrets from the environment only: GITLAB_TOKEN; onprem HARBOR_USERNAME and
   HARBOR_PASSWORD; gcp GCP_SERVICE_ACCOUNT_KEY_FILE (asked, hidden, on a terminal).
 
 Without a terminal, nothing is asked: give every answer, or --yes.
+Docs: ${DOCS_URL}
 `;

@@ -11,7 +11,7 @@ import { VERSION } from '../core/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
-import { readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
+import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
 import { CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
 import { runMain } from './run-main.js';
@@ -23,7 +23,7 @@ async function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
-    throw new UserError(`Cannot read answers file ${file}: ${reason}.`);
+    throw new UserError(`Cannot read answers file ${file}: ${reason}.`, { docs: 'answers-file' });
   }
   return parseAnswersFile(text, file);
 }
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const fromFile = args.answersFile ? await readAnswersFile(args.answersFile) : {};
   const given = { ...fromFile, ...args.given };
   if (args.dir !== undefined) {
-    if (args.dir.trim() === '') throw new UserError('The target directory must not be empty.');
+    if (args.dir.trim() === '') throw new UserError('The target directory must not be empty.', { docs: 'target-not-empty' });
     checkTarget(args.dir, args.force);
   }
   const onTerminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   let gitlab: PreparedGitLab | undefined;
   if (wantsGitLab(args)) {
     if (args.gitlab.push && !plan.git)
-      throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.');
+      throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.', { docs: 'gitlab-push-needs-commit' });
     const { prepareGitLab } = await import('../gitlab/index.js');
     gitlab = await prepareGitLab({
       dir: resolve(dir),
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       dryRun: args.dryRun,
       // Secrets are asked on a terminal even with --yes, which is about answers.
       interactive: onTerminal,
-      commandName: 'npx -p create-mlops-project mlops-project',
+      commandName: mlopsProjectCommand(),
     });
   }
   if (args.dryRun) {
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${plan.files.length} files${plan.git ? ', first commit on main' : ''})`)}`);
   say();
   say('Next steps:');
-  nextSteps(plan, answers, shown, { variables: gitlab !== undefined, pushed: gitlab !== undefined && args.gitlab.push }).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  nextSteps(plan, answers, shown, { variables: gitlab !== undefined, pushed: gitlab !== undefined && args.gitlab.push }, mlopsProjectCommand()).forEach((step, i) => say(`  ${i + 1}. ${step}`));
 }
 
 runMain(main);

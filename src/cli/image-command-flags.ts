@@ -1,6 +1,9 @@
 /** Flags of `mlops-project image`, for its --help and the dispatcher's. */
-export const IMAGE_FLAGS = `  --name NAME              image name, ^[a-z][a-z0-9-]*$      required
-  --base-image IMAGE       base image of the new Dockerfile    default: the cpu image's
-  --dir REPO               the generated repo                  default: . (the current directory)
-  --dry-run                print the changes; write nothing    default: off
-`;
+import type { FlagRow } from './help-table.js';
+
+export const IMAGE_ROWS: FlagRow[] = [
+  { flag: '--name NAME', what: 'image name, ^[a-z][a-z0-9-]*$', required: true },
+  { flag: '--base-image IMAGE', what: 'base image of the new Dockerfile', default: "the cpu image's" },
+  { flag: '--dir REPO', what: 'the generated repo', default: '. (the current directory)' },
+  { flag: '--dry-run', what: 'print the changes; write nothing', default: 'off' },
+];

@@ -2,9 +2,11 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { planAddImage } from '../core/add-image.js';
+import { docsUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
-import { IMAGE_FLAGS } from './image-command-flags.js';
+import { flagTable } from './help-table.js';
+import { IMAGE_ROWS } from './image-command-flags.js';
 import { dim, green, say } from './output.js';
 
 export const IMAGE_HELP = `Usage: mlops-project image --name NAME [flags]
@@ -14,7 +16,8 @@ cpu one), a build:NAME-image job and a BUILD_NAME switch in .gitlab-ci.yml,
 its retag line, a row in docs/images.md, and an entry in .mlops-project.json.
 
 Flags:
-${IMAGE_FLAGS}  -h, --help               show this help
+${flagTable([...IMAGE_ROWS, { flag: '-h, --help', what: 'show this help' }])}
+Docs: ${docsUrl('images/')}
 `;
 
 export async function imageCommand(argv: string[]): Promise<void> {
@@ -33,10 +36,10 @@ export async function imageCommand(argv: string[]): Promise<void> {
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UserError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}.`, { hint: 'Run mlops-project image --help.' });
+    throw new UserError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}.`, { docs: 'unknown-option', hint: 'Run mlops-project image --help.' });
   }
   if (values.help) return say(IMAGE_HELP);
-  if (values.name === undefined) throw new UserError('Missing --name: the name of the image to add, e.g. --name serving.');
+  if (values.name === undefined) throw new UserError('Missing --name: the name of the image to add, e.g. --name serving.', { docs: 'image-command' });
   const dir = resolve(values.dir ?? '.');
   const changes = planAddImage(repoReader(dir), {
     name: values.name,

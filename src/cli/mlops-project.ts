@@ -1,8 +1,10 @@
 /** `mlops-project <command>`: commands that act on an existing generated repo. */
 import { UserError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { GITLAB_VARIABLES_FLAGS } from '../gitlab/args.js';
-import { IMAGE_FLAGS } from './image-command-flags.js';
+import { DOCS_URL } from '../core/docs.js';
+import { GITLAB_VARIABLES_ROWS, GITLAB_VARIABLES_SECRETS } from '../gitlab/args.js';
+import { type FlagRow, flagTable } from './help-table.js';
+import { IMAGE_ROWS } from './image-command-flags.js';
 import { say } from './output.js';
 import { runMain } from './run-main.js';
 
@@ -10,7 +12,9 @@ interface Command {
   /** One line for the command list. */
   summary: string;
   /** Its flags with their defaults, as listed in --help. */
-  flags: string;
+  flags: FlagRow[];
+  /** Listed under its flags. */
+  more?: string;
   /** Loaded only when the command runs. */
   run: (argv: string[]) => Promise<void>;
 }
@@ -19,15 +23,22 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   image: {
     summary: 'add a Docker image: Dockerfile, build job, BUILD_ switch, retag line, docs',
-    flags: IMAGE_FLAGS,
+    flags: IMAGE_ROWS,
     run: async (argv) => (await import('./image-command.js')).imageCommand(argv),
   },
   'gitlab-variables': {
     summary: 'set the registry credentials as masked CI/CD variables of the GitLab project',
-    flags: GITLAB_VARIABLES_FLAGS,
+    flags: GITLAB_VARIABLES_ROWS,
+    more: GITLAB_VARIABLES_SECRETS,
     run: async (argv) => (await import('../gitlab/command.js')).gitlabVariables(argv),
   },
 };
+
+const OWN_ROWS: FlagRow[] = [
+  { flag: '-h, --help', what: "show this help (mlops-project <command> --help: that command's)" },
+  { flag: '-V, --version', what: 'show the version' },
+];
+const ALL_ROWS = [...Object.values(COMMANDS).flatMap((command) => command.flags), ...OWN_ROWS];
 
 const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length), 'help'.length) + 2;
 
@@ -42,11 +53,11 @@ ${Object.entries(COMMANDS)
   ${'help'.padEnd(width)}show this help
 
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `Flags of ${name}:\n${command.flags}`)
+  .map(([name, command]) => `Flags of ${name}:\n${flagTable(command.flags, ALL_ROWS)}${command.more ? `\n${command.more}` : ''}`)
   .join('\n')}
 Flags:
-  -h, --help               show this help (mlops-project <command> --help: that command's)
-  -V, --version            show the version
+${flagTable(OWN_ROWS, ALL_ROWS)}
+Docs: ${DOCS_URL}
 `;
 
 async function main(): Promise<void> {
@@ -55,7 +66,7 @@ async function main(): Promise<void> {
   if (name === '-V' || name === '--version') return say(VERSION);
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined)
-    throw new UserError(`Unknown command "${name}".`, { hint: 'Run mlops-project --help for the commands.' });
+    throw new UserError(`Unknown command "${name}".`, { docs: 'unknown-command', hint: 'Run mlops-project --help for the commands.' });
   await command.run(rest);
 }
 

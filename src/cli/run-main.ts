@@ -1,7 +1,9 @@
 /**
- * The only place that exits: user errors print one line and a hint (exit 1,
- * or 130 on cancel); anything else is a bug and prints its stack.
+ * The only place that exits: a user error prints its one line, its hint if
+ * any, and the address of the docs section that explains it (exit 1, or 130
+ * on cancel); anything else is a bug and prints its stack.
  */
+import { troubleshootingUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { dim, red } from './output.js';
 
@@ -21,6 +23,7 @@ export function runMain(main: () => Promise<void>): void {
       if (error instanceof UserError) {
         process.stderr.write(`${red('error', process.stderr)} ${error.message}\n`);
         if (error.hint) process.stderr.write(`${dim(error.hint, process.stderr)}\n`);
+        process.stderr.write(`${dim(`docs: ${troubleshootingUrl(error.docs)}`, process.stderr)}\n`);
         process.exitCode = error.exitCode;
       } else {
         process.stderr.write(`${red('internal error', process.stderr)} (a bug: please report it with this output)\n`);

@@ -82,7 +82,7 @@ function editPipeline(text: string, doc: Document.Parsed, images: string[], from
 
   // 1. The build job: a copy of the source job's lines, after the last image job.
   const source = pairOf(root, from.job);
-  if (!source || !isMap(source.value)) throw new UserError(`${PIPELINE_FILE} has no job ${from.job} to copy the new job from.`);
+  if (!source || !isMap(source.value)) throw new UserError(`${PIPELINE_FILE} has no job ${from.job} to copy the new job from.`, { docs: 'image-command' });
   const imageJobs = root.items.filter((p) => {
     const key = isScalar(p.key) ? String(p.key.value) : '';
     return /^build:.+-image$/.test(key) && key !== RETAG_JOB && isMap(p.value);
@@ -96,10 +96,10 @@ function editPipeline(text: string, doc: Document.Parsed, images: string[], from
 
   // 2. Its manual switch, beside the other switches.
   const variables = root.get('variables', true);
-  if (!isMap(variables)) throw new UserError(`${PIPELINE_FILE} has no variables: map to add ${to.buildSwitch} to.`);
+  if (!isMap(variables)) throw new UserError(`${PIPELINE_FILE} has no variables: map to add ${to.buildSwitch} to.`, { docs: 'image-command' });
   const sourceSwitch = pairOf(variables, from.buildSwitch);
   const allSwitch = pairOf(variables, 'BUILD_ALL');
-  if (!sourceSwitch) throw new UserError(`${PIPELINE_FILE} has no variable ${from.buildSwitch} to copy ${to.buildSwitch} from.`);
+  if (!sourceSwitch) throw new UserError(`${PIPELINE_FILE} has no variable ${from.buildSwitch} to copy ${to.buildSwitch} from.`, { docs: 'image-command' });
   const switches = variables.items.filter((p) => /^BUILD_/.test(scalarText(p.key) ?? '') && scalarText(p.key) !== 'BUILD_CONDA') as Pair[];
   const switchLines = pairLines(text, sourceSwitch);
   let switchText = renameAll(text.slice(switchLines.start, switchLines.end), from, to);
@@ -153,7 +153,7 @@ function editDockerfile(text: string, path: string, from: Names, to: Names, repo
   out = out.replace(/^# [^\n]*\bimage:[^\n]*$/im, `# ${to.image} image (a copy of the ${from.image} image's Dockerfile: adapt what it installs and runs).`);
   if (baseImage === undefined) return out;
   const pattern = /^ARG BASE_IMAGE=.*$/m;
-  if (!pattern.test(out)) throw new UserError(`${path} has no "ARG BASE_IMAGE=" line to set the base image in.`);
+  if (!pattern.test(out)) throw new UserError(`${path} has no "ARG BASE_IMAGE=" line to set the base image in.`, { docs: 'image-command' });
   return out.replace(pattern, `ARG BASE_IMAGE=${baseImage}`);
 }
 
@@ -170,12 +170,12 @@ export function defaultBaseImage(read: ReadRepoFile): string | undefined {
 export function planAddImage(read: ReadRepoFile, request: AddImageRequest): FileChange[] {
   const recordText = read(ANSWERS_FILE);
   if (recordText === undefined)
-    throw new UserError(`No ${ANSWERS_FILE} here: run this in a repo made by create-mlops-project (or pass --dir).`);
+    throw new UserError(`No ${ANSWERS_FILE} here: run this in a repo made by create-mlops-project (or pass --dir).`, { docs: 'not-a-generated-repo' });
   const record: ProjectRecord = parseRecord(recordText, ANSWERS_FILE);
   const problem = checkImageName(request.name);
-  if (problem) throw new UserError(`Invalid image name: ${problem}.`);
+  if (problem) throw new UserError(`Invalid image name: ${problem}.`, { docs: 'image-command' });
   if (request.baseImage !== undefined && !BASE_IMAGE_RULE.test(request.baseImage))
-    throw new UserError(`Invalid base image "${request.baseImage}": expected an image reference like python:3.12-slim.`);
+    throw new UserError(`Invalid base image "${request.baseImage}": expected an image reference like python:3.12-slim.`, { docs: 'image-command' });
 
   const repo = record.answers.repoName;
   const to: Names = {
@@ -185,27 +185,27 @@ export function planAddImage(read: ReadRepoFile, request: AddImageRequest): File
     buildSwitch: buildSwitchOf(request.name),
   };
   if (record.images.some((i) => i.name === to.image))
-    throw new UserError(`Image "${to.image}" already exists (see ${ANSWERS_FILE}); pick another name.`);
+    throw new UserError(`Image "${to.image}" already exists (see ${ANSWERS_FILE}); pick another name.`, { docs: 'image-command' });
 
   const pipelineText = read(PIPELINE_FILE);
-  if (pipelineText === undefined) throw new UserError(`No ${PIPELINE_FILE} in this repo.`);
+  if (pipelineText === undefined) throw new UserError(`No ${PIPELINE_FILE} in this repo.`, { docs: 'image-command' });
   let doc: Document.Parsed;
   try {
     doc = parsePipeline(pipelineText, PIPELINE_FILE);
   } catch (error) {
-    if (error instanceof PipelineError) throw new UserError(`${error.message}; fix it, then add the image.`);
+    if (error instanceof PipelineError) throw new UserError(`${error.message}; fix it, then add the image.`, { docs: 'image-command' });
     throw error;
   }
-  if ((doc.contents as YAMLMap).has(to.job)) throw new UserError(`${PIPELINE_FILE} already has a job ${to.job}.`);
-  if (read(to.dockerfile) !== undefined) throw new UserError(`${to.dockerfile} already exists.`);
+  if ((doc.contents as YAMLMap).has(to.job)) throw new UserError(`${PIPELINE_FILE} already has a job ${to.job}.`, { docs: 'image-command' });
+  if (read(to.dockerfile) !== undefined) throw new UserError(`${to.dockerfile} already exists.`, { docs: 'image-command' });
   const variables = doc.get('variables', true);
   if (isMap(variables) && variables.has(to.buildSwitch))
-    throw new UserError(`${PIPELINE_FILE} already has a variable ${to.buildSwitch} (image "${to.image}" would use it).`);
+    throw new UserError(`${PIPELINE_FILE} already has a variable ${to.buildSwitch} (image "${to.image}" would use it).`, { docs: 'image-command' });
 
   // The image to copy: cpu, as the guide's first image, else the first one still in the pipeline.
   const candidates: ImageSpec[] = [...record.images].sort((a, b) => Number(b.name === 'cpu') - Number(a.name === 'cpu'));
   const sourceSpec = candidates.find((i) => (doc.contents as YAMLMap).has(jobOf(i.name)) && read(i.dockerfile) !== undefined);
-  if (!sourceSpec) throw new UserError(`No image job to copy: none of ${record.images.map((i) => jobOf(i.name)).join(', ')} is in ${PIPELINE_FILE} with its Dockerfile.`);
+  if (!sourceSpec) throw new UserError(`No image job to copy: none of ${record.images.map((i) => jobOf(i.name)).join(', ')} is in ${PIPELINE_FILE} with its Dockerfile.`, { docs: 'image-command' });
   const from: Names = { image: sourceSpec.name, job: jobOf(sourceSpec.name), dockerfile: sourceSpec.dockerfile, buildSwitch: sourceSpec.buildSwitch };
 
   const changes: FileChange[] = [

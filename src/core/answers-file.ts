@@ -31,24 +31,24 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
     data = (await import('./yaml-parse.js')).parse(text, { schema: 'failsafe' });
   } catch (error) {
     const first = String((error as Error).message).split('\n')[0];
-    throw new UserError(`Cannot read answers file ${fileName}: not valid JSON or YAML (${first}).`);
+    throw new UserError(`Cannot read answers file ${fileName}: not valid JSON or YAML (${first}).`, { docs: 'answers-file' });
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
-    throw new UserError(`Cannot read answers file ${fileName}: expected a map of answers, e.g. {"projectName": "My Project"}.`);
+    throw new UserError(`Cannot read answers file ${fileName}: expected a map of answers, e.g. {"projectName": "My Project"}.`, { docs: 'answers-file' });
   let answers = data as Record<string, unknown>;
   if ('answers' in answers) {
     const extra = Object.keys(answers).filter((k) => !RECORD_KEYS.has(k));
     if (extra.length > 0)
-      throw new UserError(`Unknown key in answers file ${fileName}: ${extra.join(', ')} (allowed: ${[...RECORD_KEYS].join(', ')}).`);
+      throw new UserError(`Unknown key in answers file ${fileName}: ${extra.join(', ')} (allowed: ${[...RECORD_KEYS].join(', ')}).`, { docs: 'answers-file' });
     answers = (answers.answers ?? {}) as Record<string, unknown>;
     if (typeof answers !== 'object' || Array.isArray(answers))
-      throw new UserError(`Cannot read answers file ${fileName}: "answers" must be a map.`);
+      throw new UserError(`Cannot read answers file ${fileName}: "answers" must be a map.`, { docs: 'answers-file' });
   }
   const result: Partial<Record<AnswerKey, string>> = {};
   for (const [key, value] of Object.entries(answers)) {
     if (!(ANSWER_KEYS as readonly string[]).includes(key))
-      throw new UserError(`Unknown answer "${key}" in ${fileName} (allowed: ${ANSWER_KEYS.join(', ')}).`);
-    if (typeof value !== 'string') throw new UserError(`Answer "${key}" in ${fileName} must be a string.`);
+      throw new UserError(`Unknown answer "${key}" in ${fileName} (allowed: ${ANSWER_KEYS.join(', ')}).`, { docs: 'answers-file' });
+    if (typeof value !== 'string') throw new UserError(`Answer "${key}" in ${fileName} must be a string.`, { docs: 'answers-file' });
     result[key as AnswerKey] = String(value);
   }
   return result;
@@ -64,7 +64,7 @@ export function parseRecord(text: string, where: string): ProjectRecord {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UserError(`${where} is not valid JSON: this does not look like a repo made by ${GENERATOR_NAME}.`);
+    throw new UserError(`${where} is not valid JSON: this does not look like a repo made by ${GENERATOR_NAME}.`, { docs: 'not-a-generated-repo' });
   }
   const record = data as Partial<ProjectRecord> | null;
   if (
@@ -74,6 +74,6 @@ export function parseRecord(text: string, where: string): ProjectRecord {
     typeof record.answers !== 'object' ||
     !Array.isArray(record.images)
   )
-    throw new UserError(`${where} was not written by ${GENERATOR_NAME} (no generator, answers or images).`);
+    throw new UserError(`${where} was not written by ${GENERATOR_NAME} (no generator, answers or images).`, { docs: 'not-a-generated-repo' });
   return record as ProjectRecord;
 }

@@ -209,7 +209,7 @@ export function isPlaceholderRegistry(registry: string): boolean {
 /** Validate one answer against what is known; throws a UserError naming where it came from (default: its flag). */
 export function checkAnswer(key: AnswerKey, value: string, known: Partial<Answers>, source = flagOf(key)): void {
   const problem = VALIDATORS[key](value, known);
-  if (problem !== undefined) throw new UserError(`Invalid ${source}: ${problem}.`);
+  if (problem !== undefined) throw new UserError(`Invalid ${source}: ${problem}.`, { docs: key === 'registry' ? 'invalid-registry' : 'invalid-answer' });
 }
 
 /** Validate a complete set of answers, in order. */

@@ -49,6 +49,7 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
     const missing = ANSWER_KEYS.filter((key) => given[key] === undefined);
     if (missing.length > 0)
       throw new UserError(`Missing answers: ${missing.map(flagOf).join(', ')}.`, {
+        docs: 'missing-answers',
         hint: 'There is no terminal to ask them: pass them as flags, in --answers FILE, or use --yes to take the defaults.',
       });
   }

@@ -82,15 +82,21 @@ export function planProject(input: PlanInput): Plan {
   };
 }
 
-/** What the user must do next, in order. */
-export function nextSteps(plan: Plan, answers: Answers, cdPath: string, done: { variables: boolean; pushed: boolean }): string[] {
+/** What the user must do next, in order; `mlopsProject` is how they run mlops-project (see mlopsProjectCommand). */
+export function nextSteps(
+  plan: Plan,
+  answers: Answers,
+  cdPath: string,
+  done: { variables: boolean; pushed: boolean },
+  mlopsProject: string,
+): string[] {
   const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
   const steps = [`cd ${cdPath}`];
   if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
   // The variable first: the first pipeline on main needs it.
   if (!done.variables)
     steps.push(
-      `set the masked CI/CD variable ${variable} before the first push: npx -p create-mlops-project mlops-project gitlab-variables --gitlab-project <group/project>` +
+      `set the masked CI/CD variable ${variable} before the first push: ${mlopsProject} gitlab-variables --gitlab-project <group/project>` +
         ' (add --gitlab-create --gitlab-push to create the project and push too; by hand: docs/ci-variables.md)',
     );
   if (!done.pushed) steps.push('git remote add origin <your GitLab project URL> && git push -u origin main');

@@ -69,24 +69,24 @@ function accessError(response: ApiResponse, where: Where): UserError | undefined
   const data = asData(response);
   if (response.status === 401) {
     const description = typeof data.error_description === 'string' ? data.error_description : '';
-    if (/expired/i.test(description)) return new UserError(`GITLAB_TOKEN has expired (401 from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`);
-    if (/revoked/i.test(description)) return new UserError(`GITLAB_TOKEN was revoked (401 from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`);
-    return new UserError(`GITLAB_TOKEN is invalid or expired (401 Unauthorized from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`);
+    if (/expired/i.test(description)) return new UserError(`GITLAB_TOKEN has expired (401 from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`, { docs: 'gitlab-token' });
+    if (/revoked/i.test(description)) return new UserError(`GITLAB_TOKEN was revoked (401 from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`, { docs: 'gitlab-token' });
+    return new UserError(`GITLAB_TOKEN is invalid or expired (401 Unauthorized from ${where.gitlabUrl}): ${TOKEN_HOWTO}.`, { docs: 'gitlab-token' });
   }
   if (response.status === 403 && data.error === 'insufficient_scope')
-    return new UserError(`GITLAB_TOKEN lacks the api scope, which setting CI/CD variables needs (403 insufficient_scope): ${TOKEN_HOWTO}.`);
+    return new UserError(`GITLAB_TOKEN lacks the api scope, which setting CI/CD variables needs (403 insufficient_scope): ${TOKEN_HOWTO}.`, { docs: 'gitlab-token' });
   return undefined;
 }
 
 function unexpected(call: ApiCall, response: ApiResponse, redactor: Redactor): UserError {
-  return new UserError(`GitLab answered ${response.status} to ${call.method} /api/v4${call.path}: ${gitlabSays(response, redactor)}`);
+  return new UserError(`GitLab answered ${response.status} to ${call.method} /api/v4${call.path}: ${gitlabSays(response, redactor)}`, { docs: 'gitlab-unreachable' });
 }
 
 async function send(client: GitLabClient, call: ApiCall, options?: { retry?: boolean }): Promise<ApiResponse> {
   try {
     return await client.request(call, options);
   } catch (error) {
-    if (error instanceof GitLabUnavailable) throw new UserError(`GitLab did not answer: ${error.reason}.`);
+    if (error instanceof GitLabUnavailable) throw new UserError(`GitLab did not answer: ${error.reason}.`, { docs: 'gitlab-unreachable' });
     throw error;
   }
 }
@@ -116,7 +116,7 @@ function checkLocally(variables: VariableSpec[]): void {
     if (!VARIABLE_KEY_RULE.test(variable.key)) throw new Error(`invalid variable key ${variable.key}`);
     const problem = maskedProblem(variable.value.reveal());
     if (problem !== undefined)
-      throw new UserError(`Refusing to send ${variable.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`);
+      throw new UserError(`Refusing to send ${variable.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`, { docs: 'credentials' });
   }
 }
 
@@ -134,6 +134,7 @@ async function checkToken(opts: ApplyOptions, where: Where): Promise<string> {
     if (Array.isArray(scopes) && !scopes.includes('api'))
       throw new UserError(
         `GITLAB_TOKEN has the scopes ${scopes.join(', ') || '(none)'} but setting CI/CD variables needs the api scope: ${TOKEN_HOWTO}.`,
+        { docs: 'gitlab-token' },
       );
   }
   return username;
@@ -144,6 +145,7 @@ async function findProject(opts: ApplyOptions, where: Where): Promise<ProjectInf
     r.status === 404
       ? new UserError(
           `GitLab project ${where.project} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-project (the full path from the project URL, e.g. group/sub/name, or its numeric id) and that you are a member.`,
+          { docs: 'gitlab-project-not-found' },
         )
       : undefined,
   );
@@ -155,6 +157,7 @@ async function checkVariablesAccess(opts: ApplyOptions, project: ProjectInfo, wh
     r.status === 403
       ? new UserError(
           `@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer or Owner role): ask an Owner of the project for the Maintainer role, or ask a Maintainer to run this command.`,
+          { docs: 'gitlab-forbidden' },
         )
       : undefined,
   );
@@ -165,6 +168,7 @@ async function namespaceId(opts: ApplyOptions, namespace: string, where: Where):
     r.status === 404
       ? new UserError(
           `Namespace ${namespace} was not found on ${where.gitlabUrl}, or @${where.username ?? '?'} cannot see it: check --gitlab-namespace (a group path such as team/ml, or your username).`,
+          { docs: 'gitlab-namespace-not-found' },
         )
       : undefined,
   );
@@ -177,10 +181,12 @@ async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number 
     if (alreadyTaken(r))
       return new UserError(
         `A project ${where.project} already exists on ${where.gitlabUrl} (400 has already been taken): drop --gitlab-create to set the variables of that project, or pick another name.`,
+        { docs: 'gitlab-project-exists' },
       );
     if (r.status === 403)
       return new UserError(
         `@${where.username ?? '?'} may not create projects in ${create.namespace ?? 'their namespace'} (403 Forbidden): ask for the Maintainer role in that group, or create the project by hand and drop --gitlab-create.`,
+        { docs: 'gitlab-forbidden' },
       );
     return undefined;
   };
@@ -201,7 +207,7 @@ async function upsert(
     const denied = accessError(response, where);
     if (denied) return denied;
     if (response.status === 403)
-      return new UserError(`@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer role).`);
+      return new UserError(`@${where.username ?? '?'} may not manage CI/CD variables of ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer role).`, { docs: 'gitlab-forbidden' });
     return unexpected(call, response, redactor);
   };
   const get = calls.getVariable(id, variable.key);
@@ -228,6 +234,7 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Pro
   if (repo && plan.create && repo.origin !== undefined)
     throw new UserError(
       `The remote origin of ${repo.dir} is already set (${repo.origin.replace(/\/\/[^/@]*@/, '//[redacted]@')}): a new project needs a repo without one. Remove it (git remote remove origin) or drop --gitlab-create.`,
+      { docs: 'gitlab-push' },
     );
 
   const where: Where = {
@@ -247,7 +254,7 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Pro
     await checkVariablesAccess(opts, project, where);
     if (repo) {
       const conflict = originConflict(repo, project.http_url_to_repo);
-      if (conflict !== undefined) throw new UserError(`Cannot push: ${conflict}.`);
+      if (conflict !== undefined) throw new UserError(`Cannot push: ${conflict}.`, { docs: 'gitlab-push' });
     }
   }
 
@@ -293,6 +300,7 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Pro
       project: created ? project?.path_with_namespace : plan.project,
     });
     throw new UserError(error.message, {
+      docs: 'gitlab-recovery',
       hint: `${status}\nTo finish, run again (it updates what is already set, never duplicates), with ${opts.secretsNeeded} in the environment:\n  ${command}`,
     });
   }

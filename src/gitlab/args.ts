@@ -1,6 +1,8 @@
 /** Flags of `mlops-project gitlab-variables`, and its help. */
 import { parseArgs } from 'node:util';
+import { docsUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
+import { type FlagRow, flagTable } from '../cli/help-table.js';
 
 export interface GitLabVariablesArgs {
   dir: string;
@@ -32,7 +34,7 @@ export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, allowNegative: true, strict: true }));
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
-    throw new UserError(`${message.replace(/\.$/, '')}.`, { hint: 'Run mlops-project gitlab-variables --help for the flags.' });
+    throw new UserError(`${message.replace(/\.$/, '')}.`, { docs: 'unknown-option', hint: 'Run mlops-project gitlab-variables --help for the flags.' });
   }
   return {
     dir: values.dir ?? '.',
@@ -48,20 +50,20 @@ export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
 }
 
 /** The flags, as listed by `mlops-project --help` and `mlops-project gitlab-variables --help`. */
-export const GITLAB_VARIABLES_FLAGS = `  --dir REPO               the generated repo                  default: . (the current directory)
-  --gitlab-url URL         the GitLab instance                 default: $GITLAB_URL, else https://gitlab.com
-  --gitlab-project PATH    project path (group/sub/name) or numeric id
-                           required; with --gitlab-create      default: NAMESPACE/<repo name>
-  --protected              only protected branches and tags get the variables   default: on
-  --no-protected           every branch gets the variables
-  --dry-run                print the API calls, secrets as [redacted]; send nothing   default: off
-  --gitlab-create          create the project (private) first  default: off
-  --gitlab-namespace NS    group path or username to create it in
-                           default: the parent of --gitlab-project, else your own namespace
-  --gitlab-push            push the current branch to the project as origin   default: off
-  -h, --help               show this help
+export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
+  { flag: '--dir REPO', what: 'the generated repo', default: '. (the current directory)' },
+  { flag: '--gitlab-url URL', what: 'the GitLab instance', default: '$GITLAB_URL, else https://gitlab.com' },
+  { flag: '--gitlab-project PATH', what: 'project path (group/sub/name) or numeric id', required: 'with --gitlab-create, default: NAMESPACE/<repo name>' },
+  { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
+  { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },
+  { flag: '--dry-run', what: 'print the API calls, secrets as [redacted]; send nothing', default: 'off' },
+  { flag: '--gitlab-create', what: 'create the project (private) first', default: 'off' },
+  { flag: '--gitlab-namespace NS', what: 'group path or username to create it in', default: 'the parent of --gitlab-project, else your own namespace' },
+  { flag: '--gitlab-push', what: 'push the current branch to the project as origin', default: 'off' },
+];
 
-  Secrets come from the environment only (on a terminal, a missing one is asked, hidden):
+/** The secrets it reads, under the flags. */
+export const GITLAB_VARIABLES_SECRETS = `  Secrets come from the environment only (on a terminal, a missing one is asked, hidden):
   GITLAB_TOKEN             personal access token, api scope; Maintainer role on the project
   HARBOR_USERNAME          onprem: the Harbor robot account name
   HARBOR_PASSWORD          onprem: its secret
@@ -77,6 +79,7 @@ a Docker config for the registry host), gcp sets GCP_SERVICE_ACCOUNT_KEY
 (base64 of the key file). A second run updates; it never duplicates.
 
 Flags:
-${GITLAB_VARIABLES_FLAGS}
-Docs: docs/gitlab-variables.md (with the manual way, without a token).
+${flagTable([...GITLAB_VARIABLES_ROWS, { flag: '-h, --help', what: 'show this help' }])}
+${GITLAB_VARIABLES_SECRETS}
+Docs: ${docsUrl('gitlab-variables/')} (with the manual way, without a token)
 `;

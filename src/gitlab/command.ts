@@ -1,6 +1,7 @@
 /** `mlops-project gitlab-variables [flags]`: a thin shell over setupGitLab. */
 import { resolve } from 'node:path';
 import { say } from '../cli/output.js';
+import { mlopsProjectCommand } from '../io/template-source.js';
 import { GITLAB_VARIABLES_HELP, parseGitLabVariablesArgs } from './args.js';
 import { setupGitLab } from './setup.js';
 
@@ -19,5 +20,6 @@ export async function gitlabVariables(argv: string[]): Promise<void> {
     dryRun: args.dryRun,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     say,
+    commandName: mlopsProjectCommand(),
   });
 }

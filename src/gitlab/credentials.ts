@@ -50,7 +50,7 @@ export interface Credential {
 export function harborCredential(registry: string, username: Secret, password: Secret): Credential {
   const user = username.reveal();
   if (user.includes(':'))
-    throw new UserError('HARBOR_USERNAME must not contain ":" (a Docker auth is "user:password"); use the robot account name, e.g. robot$team+ci.');
+    throw new UserError('HARBOR_USERNAME must not contain ":" (a Docker auth is "user:password"); use the robot account name, e.g. robot$team+ci.', { docs: 'credentials' });
   const host = registryHost(registry);
   const auth = Buffer.from(`${user}:${password.reveal()}`).toString('base64');
   const config = JSON.stringify({ auths: { [host]: { auth } } });
@@ -78,10 +78,11 @@ export function gcpCredential(bytes: Buffer, where: string): Credential {
   } catch {
     throw new UserError(
       `${where} is not valid JSON: expected a service account key file (IAM > Service accounts > Keys > Add key > JSON).`,
+      { docs: 'credentials' },
     );
   }
   if (key === null || typeof key !== 'object' || Array.isArray(key))
-    throw new UserError(`${where} is not a service account key: expected a JSON object.`);
+    throw new UserError(`${where} is not a service account key: expected a JSON object.`, { docs: 'credentials' });
   const missing: string[] = [];
   if (key.type !== 'service_account') missing.push('"type": "service_account"');
   if (typeof key.client_email !== 'string' || key.client_email === '') missing.push('client_email');
@@ -89,6 +90,7 @@ export function gcpCredential(bytes: Buffer, where: string): Credential {
   if (missing.length > 0)
     throw new UserError(
       `${where} is not a service account key: it lacks ${missing.join(', ')}. Download a JSON key from IAM > Service accounts > Keys.`,
+      { docs: 'credentials' },
     );
   const value = bytes.toString('base64');
   return {

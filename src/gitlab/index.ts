@@ -5,4 +5,3 @@
  */
 export { setupGitLab, prepareGitLab, readRepoAnswers, type PreparedGitLab, type GitLabSetupOptions, type GitLabSetupResult, type RepoAnswers } from './setup.js';
 export { planGitLab, describePlan, type GitLabPlan } from './plan.js';
-export { GITLAB_VARIABLES_FLAGS } from './args.js';

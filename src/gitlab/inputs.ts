@@ -88,6 +88,7 @@ export async function readSecrets(
       `${list} ${names.length === 1 ? 'is' : 'are'} not set, and there is no terminal to ask: export ${missing
         .map((m) => `${m.name} (${m.what})`)
         .join(', ')}; secrets are read from the environment only, never from flags.`,
+      { docs: 'secrets-not-set' },
     );
   }
   for (const item of missing) found.set(item.name, new Secret(await ask(item)));
@@ -100,6 +101,6 @@ export function readKeyFile(path: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UserError(`Cannot read GCP_SERVICE_ACCOUNT_KEY_FILE ${path}: ${code === 'ENOENT' ? 'no such file' : code}.`);
+    throw new UserError(`Cannot read GCP_SERVICE_ACCOUNT_KEY_FILE ${path}: ${code === 'ENOENT' ? 'no such file' : code}.`, { docs: 'credentials' });
   }
 }

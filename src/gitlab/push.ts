@@ -33,7 +33,7 @@ async function git(dir: string, args: string[], env: Record<string, string> = {}
     });
     return { ok: result.exitCode === 0, stdout: String(result.stdout), stderr: String(result.stderr) };
   } catch (error) {
-    throw new UserError(`git could not run (${(error as Error).message.split('\n')[0] ?? ''}); install git to use --gitlab-push.`);
+    throw new UserError(`git could not run (${(error as Error).message.split('\n')[0] ?? ''}); install git to use --gitlab-push.`, { docs: 'gitlab-push' });
   }
 }
 
@@ -49,14 +49,15 @@ export function gitTooOld(versionOutput: string): boolean {
 export async function inspectRepo(dir: string): Promise<LocalRepo> {
   const version = await git(dir, ['version']);
   if (gitTooOld(version.stdout))
-    throw new UserError(`--gitlab-push needs git 2.31 or later (${version.stdout.trim()} here): update git, or push by hand.`);
+    throw new UserError(`--gitlab-push needs git 2.31 or later (${version.stdout.trim()} here): update git, or push by hand.`, { docs: 'gitlab-push' });
   const head = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   if (!head.ok)
     throw new UserError(`${dir} has no commit to push (--gitlab-push).`, {
+      docs: 'gitlab-push',
       hint: `Make the first commit: cd ${dir} && git init -b main && git add -A && git commit -m "Initial commit"`,
     });
   const branch = await git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-  if (!branch.ok) throw new UserError(`${dir} is not on a branch (detached HEAD): check out the branch to push, e.g. git switch main.`);
+  if (!branch.ok) throw new UserError(`${dir} is not on a branch (detached HEAD): check out the branch to push, e.g. git switch main.`, { docs: 'gitlab-push' });
   const origin = await git(dir, ['remote', 'get-url', 'origin']);
   return { dir, branch: branch.stdout.trim(), origin: origin.ok ? origin.stdout.trim() : undefined };
 }
@@ -100,14 +101,14 @@ export async function pushBranch(input: PushInput): Promise<void> {
   input.redactor.add(basic);
   if (repo.origin === undefined) {
     const added = await git(repo.dir, ['remote', 'add', 'origin', url]);
-    if (!added.ok) throw new UserError(`git remote add origin failed: ${firstLine(input.redactor.redact(added.stderr))}`);
+    if (!added.ok) throw new UserError(`git remote add origin failed: ${firstLine(input.redactor.redact(added.stderr))}`, { docs: 'gitlab-push' });
   }
   const pushed = await git(
     repo.dir,
     ['push', '--quiet', '--set-upstream', 'origin', repo.branch],
     authEnv(url, input.username, input.token),
   );
-  if (!pushed.ok) throw new UserError(`git push to ${url} failed: ${firstLine(input.redactor.redact(pushed.stderr))}`);
+  if (!pushed.ok) throw new UserError(`git push to ${url} failed: ${firstLine(input.redactor.redact(pushed.stderr))}`, { docs: 'gitlab-push' });
 }
 
 function firstLine(text: string): string {

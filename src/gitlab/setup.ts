@@ -59,24 +59,24 @@ export function readRepoAnswers(dir: string): RepoAnswers {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(`No ${ANSWERS_FILE} in ${dir}: run this in a repo made by create-mlops-project, or pass --dir REPO.`);
+    throw new UserError(`No ${ANSWERS_FILE} in ${dir}: run this in a repo made by create-mlops-project, or pass --dir REPO.`, { docs: 'not-a-generated-repo' });
   }
   const { answers } = parseRecord(text, file);
   if (answers.platform !== 'onprem' && answers.platform !== 'gcp')
-    throw new UserError(`${file} has no valid answers.platform (onprem or gcp).`);
-  if (typeof answers.registry !== 'string') throw new UserError(`${file} has no answers.registry.`);
+    throw new UserError(`${file} has no valid answers.platform (onprem or gcp).`, { docs: 'not-a-generated-repo' });
+  if (typeof answers.registry !== 'string') throw new UserError(`${file} has no answers.registry.`, { docs: 'not-a-generated-repo' });
   const repoName = typeof answers.repoName === 'string' && answers.repoName !== '' ? answers.repoName : basename(resolve(dir));
   return { platform: answers.platform, registry: answers.registry, repoName };
 }
 
 function checkRegistry(answers: RepoAnswers, where: string): void {
   const problem = validateRegistry(answers.registry, answers.platform);
-  if (problem !== undefined) throw new UserError(`The registry in ${where} is invalid: ${problem}.`);
+  if (problem !== undefined) throw new UserError(`The registry in ${where} is invalid: ${problem}.`, { docs: 'invalid-registry' });
   if (answers.platform === 'onprem' && isPlaceholderRegistry(answers.registry))
     throw new UserError(
       where === '--registry'
         ? `No --registry given: the credentials would be for the placeholder host ${answers.registry.split('/')[0]}. Pass --registry HOST/PATH of your Harbor project.`
-        : `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set answers.registry there and IMAGE_REGISTRY in .gitlab-ci.yml to your Harbor project first.`,
+        : `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set answers.registry there and IMAGE_REGISTRY in .gitlab-ci.yml to your Harbor project first.`, { docs: 'registry-placeholder-credentials' },
     );
 }
 
@@ -147,7 +147,7 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   const known = credential.value.reveal() !== '';
   const problem = known ? maskedProblem(credential.value.reveal()) : undefined;
   if (problem !== undefined)
-    throw new UserError(`Refusing to send ${credential.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`);
+    throw new UserError(`Refusing to send ${credential.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`, { docs: 'credentials' });
   const missing = wanted.filter((w) => !secrets.has(w.name)).map((w) => w.name);
   const describe = (): string[] => [
     ...describePlan(plan),

@@ -12,15 +12,15 @@ export function checkGitLabUrl(value: string, from: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${from} must be the address of a GitLab instance, e.g. https://gitlab.example.com; got "${value}".`);
+    throw new UserError(`${from} must be the address of a GitLab instance, e.g. https://gitlab.example.com; got "${value}".`, { docs: 'gitlab-flags' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new UserError(`${from} must start with https://; got "${value}".`);
+    throw new UserError(`${from} must start with https://; got "${value}".`, { docs: 'gitlab-flags' });
   if (url.username !== '' || url.password !== '')
-    throw new UserError(`${from} must not hold credentials (user:password@): the token is read from GITLAB_TOKEN only.`);
+    throw new UserError(`${from} must not hold credentials (user:password@): the token is read from GITLAB_TOKEN only.`, { docs: 'gitlab-flags' });
   if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname))
-    throw new UserError(`${from} uses plain http to ${url.hostname}: the token would cross the network unencrypted; use https://.`);
-  if (url.search !== '' || url.hash !== '') throw new UserError(`${from} must not have a query or a fragment; got "${value}".`);
+    throw new UserError(`${from} uses plain http to ${url.hostname}: the token would cross the network unencrypted; use https://.`, { docs: 'gitlab-flags' });
+  if (url.search !== '' || url.hash !== '') throw new UserError(`${from} must not have a query or a fragment; got "${value}".`, { docs: 'gitlab-flags' });
   // A GitLab under a path (https://example.com/gitlab) keeps it; an API URL is taken back to the instance.
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
   return `${url.origin}${path}`;
@@ -33,6 +33,7 @@ function checkPath(value: string, flag: string, example: string): void {
   if (value === '' || parts.some((p) => !PATH_PART.test(p)))
     throw new UserError(
       `${flag} must be a path like ${example} (letters, digits, ".", "_", "-" between slashes), or a numeric id; got "${value}".`,
+      { docs: 'gitlab-flags' },
     );
 }
 
@@ -53,11 +54,11 @@ export interface TargetInput {
 export function resolveTarget(input: TargetInput): Target {
   const { project, namespace, create } = input;
   if (project !== undefined && /^[a-z]+:\/\//i.test(project))
-    throw new UserError(`--gitlab-project takes the project's path, not its URL: e.g. ${new URL(project).pathname.replace(/^\/|\/$|\.git$/g, '') || 'group/name'}.`);
+    throw new UserError(`--gitlab-project takes the project's path, not its URL: e.g. ${new URL(project).pathname.replace(/^\/|\/$|\.git$/g, '') || 'group/name'}.`, { docs: 'gitlab-flags' });
   if (!create) {
-    if (namespace !== undefined) throw new UserError('--gitlab-namespace only goes with --gitlab-create.');
+    if (namespace !== undefined) throw new UserError('--gitlab-namespace only goes with --gitlab-create.', { docs: 'gitlab-flags' });
     if (project === undefined || project.trim() === '')
-      throw new UserError('--gitlab-project is required: the full path of the GitLab project (e.g. --gitlab-project group/sub/name) or its numeric id.');
+      throw new UserError('--gitlab-project is required: the full path of the GitLab project (e.g. --gitlab-project group/sub/name) or its numeric id.', { docs: 'gitlab-flags' });
     if (!/^\d+$/.test(project)) checkPath(project, '--gitlab-project', 'group/sub/name');
     return { project, create: undefined };
   }
@@ -68,13 +69,13 @@ export function resolveTarget(input: TargetInput): Target {
       create: { path: input.repoName, namespace },
     };
   }
-  if (/^\d+$/.test(project)) throw new UserError('--gitlab-create needs --gitlab-project as a path (group/name), not a numeric id.');
+  if (/^\d+$/.test(project)) throw new UserError('--gitlab-create needs --gitlab-project as a path (group/name), not a numeric id.', { docs: 'gitlab-flags' });
   checkPath(project, '--gitlab-project', 'group/sub/name');
   const slash = project.lastIndexOf('/');
   const parent = slash === -1 ? undefined : project.slice(0, slash);
   const path = project.slice(slash + 1);
   if (namespace !== undefined && parent !== undefined && parent !== namespace)
-    throw new UserError(`--gitlab-project ${project} is not in --gitlab-namespace ${namespace}: give one of them, or make them agree.`);
+    throw new UserError(`--gitlab-project ${project} is not in --gitlab-namespace ${namespace}: give one of them, or make them agree.`, { docs: 'gitlab-flags' });
   const ns = namespace ?? parent;
   return { project: ns === undefined ? undefined : `${ns}/${path}`, create: { path, namespace: ns } };
 }

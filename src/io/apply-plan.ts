@@ -47,7 +47,7 @@ export async function writePlan(plan: Plan, options: WriteOptions): Promise<void
   try {
     await mkdir(parent, { recursive: true });
   } catch (error) {
-    throw new UserError(`Cannot create ${parent}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+    throw new UserError(`Cannot create ${parent}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { docs: 'cannot-create-parent' });
   }
   const staging = await mkdtemp(join(parent, `.${basename(target)}-`));
   try {

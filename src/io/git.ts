@@ -36,11 +36,12 @@ export async function initRepo(dir: string, commitMessage: string): Promise<void
     // What is left to do by hand: this step and the ones after it.
     const rest = steps.slice(i).map((s) => s.manual).join(' && ');
     const recovery = `The files are written; to finish by hand: cd ${dir} && ${rest}`;
-    if (!result.started) throw new UserError(`git could not run (${result.reason}); is git installed?`, { hint: recovery });
+    if (!result.started) throw new UserError(`git could not run (${result.reason}); is git installed?`, { docs: 'git-failed', hint: recovery });
     if (/Author identity unknown|tell me who you are|empty ident/i.test(result.reason))
       throw new UserError('git commit failed: git does not know who you are (no user.name / user.email).', {
+        docs: 'git-failed',
         hint: `Set them once: git config --global user.name "Your Name" && git config --global user.email you@example.com\n${recovery}`,
       });
-    throw new UserError(`git ${step.args[0]} failed: ${result.reason}`, { hint: recovery });
+    throw new UserError(`git ${step.args[0]} failed: ${result.reason}`, { docs: 'git-failed', hint: recovery });
   }
 }

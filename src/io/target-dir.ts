@@ -10,7 +10,7 @@ export function entriesOf(dir: string): string[] {
   } catch {
     return [];
   }
-  if (!isDir) throw new UserError(`Target ${dir} exists and is not a directory.`);
+  if (!isDir) throw new UserError(`Target ${dir} exists and is not a directory.`, { docs: 'target-not-empty' });
   return readdirSync(dir).sort();
 }
 
@@ -20,6 +20,7 @@ export function checkTarget(dir: string, force: boolean): void {
   if (entries.length === 0 || force) return;
   const shown = entries.slice(0, 8).join(', ') + (entries.length > 8 ? `, and ${entries.length - 8} more` : '');
   throw new UserError(`Target directory ${dir} is not empty: ${shown}.`, {
+    docs: 'target-not-empty',
     hint: 'Pick an empty or new directory, or pass --force to write into it (no file outside the plan is removed).',
   });
 }

@@ -11,6 +11,17 @@ function packageRoot(): string {
   return join(here, here.endsWith(`${sep}io${sep}`) ? '../..' : '..');
 }
 
+/**
+ * How a user runs `mlops-project` from where this package is: through npx
+ * when it came from npm (it sits under node_modules, npx's cache included),
+ * else this checkout's own bin, by its absolute path.
+ */
+export function mlopsProjectCommand(root = packageRoot()): string {
+  if (root.split(sep).includes('node_modules')) return 'npx -p create-mlops-project mlops-project';
+  const bin = join(root, 'bin', 'mlops-project.js');
+  return `node ${/^[\w@%+=:,./-]+$/.test(bin) ? bin : `'${bin.replaceAll("'", "'\\''")}'`}`;
+}
+
 export function templateRoot(): string {
   return join(packageRoot(), 'template');
 }

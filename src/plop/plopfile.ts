@@ -5,6 +5,8 @@
  * alone. The same file serves this repo's own `plop image --dest REPO`.
  */
 import { checkImageName, defaultBaseImage, planAddImage } from '../core/add-image.js';
+import { troubleshootingUrl } from '../core/docs.js';
+import { UserError } from '../core/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
 
 interface PlopApi {
@@ -18,10 +20,17 @@ export default function plopfile(plop: PlopApi): void {
     const baseImage = String(answers.baseImage ?? '').trim();
     const dir = api.getDestBasePath();
     // node-plop skips prompt validation for bypassed answers: planAddImage checks everything again.
-    const changes = planAddImage(repoReader(dir), {
-      name: String(answers.name ?? ''),
-      ...(baseImage ? { baseImage } : {}),
-    });
+    let changes;
+    try {
+      changes = planAddImage(repoReader(dir), {
+        name: String(answers.name ?? ''),
+        ...(baseImage ? { baseImage } : {}),
+      });
+    } catch (error) {
+      // plop prints the message on its ✖ line: keep it one line, with where the docs explain it.
+      if (error instanceof UserError) throw new Error(`${error.message} Docs: ${troubleshootingUrl(error.docs)}`);
+      throw error;
+    }
     writeChanges(dir, changes);
     return changes.map((c) => `${c.created ? 'created' : 'updated'} ${c.path}`).join(', ');
   });

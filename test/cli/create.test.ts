@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { create, CREATE_BIN, listFiles, readTree, removeDir, tempDir } from '../support/cli.js';
+import { create, CREATE_BIN, errorLines, listFiles, readTree, removeDir, tempDir } from '../support/cli.js';
 
 let work: string;
 beforeEach(() => {
@@ -151,7 +151,7 @@ describe('errors name where a bad answer came from', () => {
       writeFileSync(join(work2, 'a.yml'), 'python: 3.10\n');
       const result = await create(['app', '--yes', '--answers', 'a.yml'], work2);
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toBe('error Invalid "python" in a.yml: python must be one of 3.11, 3.12, 3.13; got "3.10".');
+      expect(errorLines(result.stderr)).toEqual(['error Invalid "python" in a.yml: python must be one of 3.11, 3.12, 3.13; got "3.10".']);
     } finally {
       removeDir(work2);
     }
@@ -167,7 +167,7 @@ describe('flag values that are easy to get wrong', () => {
     try {
       const result = await create(args, work2);
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toBe(stderr);
+      expect(errorLines(result.stderr).join('\n')).toBe(stderr);
       expect(listFiles(work2)).toEqual([]);
     } finally {
       removeDir(work2);

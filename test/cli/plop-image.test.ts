@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPipeline } from '../support/gitlab-ci-check.js';
-import { create, MLOPS_BIN, readTree, removeDir, ROOT, run, tempDir } from '../support/cli.js';
+import { create, errorLines, MLOPS_BIN, readTree, removeDir, ROOT, run, tempDir } from '../support/cli.js';
 
 let work: string;
 beforeAll(() => {
@@ -48,7 +48,7 @@ describe('plop image in a generated repo', () => {
       cwd: dir, reject: false, all: true, stdin: 'ignore',
     });
     expect(twice.exitCode).toBe(1);
-    expect(twice.all).toMatch(/Image "serving" already exists/);
+    expect(twice.all).toMatch(/Image "serving" already exists.* Docs: https:\/\/\S+\/troubleshooting\/#image-command$/m);
     expect(readTree(dir)).toEqual(before);
   });
 });
@@ -73,7 +73,7 @@ describe('mlops-project image', () => {
     const snapshot = readTree(dir);
     const again = await run(MLOPS_BIN, ['image', '--name', 'serving', '--dir', dir], work);
     expect(again.exitCode).toBe(1);
-    expect(again.stderr).toBe('error Image "serving" already exists (see .mlops-project.json); pick another name.');
+    expect(errorLines(again.stderr)).toEqual(['error Image "serving" already exists (see .mlops-project.json); pick another name.']);
     expect(readTree(dir)).toEqual(snapshot);
   });
 
@@ -94,6 +94,6 @@ describe('mlops-project image', () => {
     const result = await run(MLOPS_BIN, args, work);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(line);
-    expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    expect(errorLines(result.stderr).length).toBeLessThanOrEqual(2);
   });
 });

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCS_URL } from '../../src/core/docs.js';
 import { CREATE_BIN, MLOPS_BIN, removeDir, ROOT, run, tempDir } from '../support/cli.js';
 
 const DOCS = join(ROOT, 'docs');
@@ -37,7 +38,7 @@ function helpEntries(help: string): HelpEntry[] {
   const close = (): void => {
     if (!current) return;
     const line = current.lines.find((l) => l.includes('default: '));
-    const value = line?.slice(line.indexOf('default: ') + 'default: '.length).trim();
+    const value = line?.slice(line.indexOf('default: ') + 'default: '.length).trim().replace(/\]$/, '');
     entries.push({ flags: current.flags, default: value });
     current = undefined;
   };
@@ -80,11 +81,13 @@ function sectionOf(id: string): string {
 /**
  * Troubleshooting anchors a source file points at: a URL or path
  * (`troubleshooting/#anchor`, `troubleshooting.md#anchor`), a `docs: 'anchor'`
- * option of a UserError, or a `troubleshootingUrl('anchor')` call.
+ * option of a UserError, a `troubleshootingUrl('anchor')` call, or a member
+ * (`  | 'anchor'`) of the TroubleshootingAnchor type every UserError names.
  */
 function troubleshootingAnchors(text: string): string[] {
-  const pattern = /troubleshooting(?:\/|\.md)#([A-Za-z0-9_-]+)|\bdocs:\s*['"]([a-z0-9-]+)['"]|troubleshootingUrl\(\s*['"]([a-z0-9-]+)['"]/g;
-  return [...text.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+  const pattern =
+    /troubleshooting(?:\/|\.md)#([A-Za-z0-9_-]+)|\bdocs:\s*['"]([a-z0-9-]+)['"]|troubleshootingUrl\(\s*['"]([a-z0-9-]+)['"]|^\s*\|\s*'([a-z0-9-]+)'/gm;
+  return [...text.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4])!);
 }
 
 /** A flag as a code span on the page: `--flag`, `--flag VALUE`, `-y`. */
@@ -199,7 +202,12 @@ describe('the site', () => {
       for (const [, href] of html.matchAll(/\shref="([^"]*)"/g)) {
         if (href === undefined || /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) continue;
         const [path = '', fragment] = href.split('#');
-        let target = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), decodeURI(path)));
+        // 404.html links from the site's root path (site_url), as it is served from any depth.
+        const base = new URL(DOCS_URL).pathname;
+        let target =
+          path === '' ? file
+          : path.startsWith('/') ? posix.normalize(posix.join('.', decodeURI(path.startsWith(base) ? path.slice(base.length) : path)))
+          : posix.normalize(posix.join(posix.dirname(file), decodeURI(path)));
         if (target.endsWith('/') || path.endsWith('/') || existsSync(join(site, target)) && statSync(join(site, target)).isDirectory())
           target = posix.join(target, 'index.html');
         if (!existsSync(join(site, target))) {
@@ -232,13 +240,45 @@ describe('the site', () => {
   it('has every troubleshooting anchor that src/ points at', () => {
     const anchors = ids.get('troubleshooting/index.html');
     expect(anchors).toBeDefined();
-    expect(troubleshootingAnchors("hint: 'see troubleshooting/#target-not-empty', x: 'troubleshooting.md#b', docs: 'c', y: troubleshootingUrl('d')"))
-      .toEqual(['target-not-empty', 'b', 'c', 'd']);
+    expect(troubleshootingAnchors("hint: 'see troubleshooting/#target-not-empty', x: 'troubleshooting.md#b', docs: 'c', y: troubleshootingUrl('d')\n  | 'e'"))
+      .toEqual(['target-not-empty', 'b', 'c', 'd', 'e']);
+    expect(troubleshootingAnchors(readFileSync(join(ROOT, 'src/core/docs.ts'), 'utf8')).length).toBeGreaterThan(20);
     const missing: string[] = [];
     for (const file of walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts')))
       for (const anchor of troubleshootingAnchors(readFileSync(join(ROOT, 'src', file), 'utf8')))
         if (!anchors!.has(anchor)) missing.push(`src/${file}: troubleshooting#${anchor}`);
     expect(missing).toEqual([]);
+  });
+
+  it('is published where errors point: DOCS_URL is package.json homepage and mkdocs.yml site_url', () => {
+    const { homepage } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { homepage?: string };
+    const siteUrl = /^site_url: (\S+)$/m.exec(readFileSync(join(ROOT, 'mkdocs.yml'), 'utf8'))?.[1];
+    expect(DOCS_URL).toMatch(/^https:\/\/.+\/$/);
+    expect([homepage, siteUrl]).toEqual([DOCS_URL, DOCS_URL]);
+  });
+
+  it.each([
+    ['create: a bad answer', CREATE_BIN, ['app', '--repo-name', 'Bad_Name', '--yes'], 'invalid-answer'],
+    ['create: a bad registry', CREATE_BIN, ['app', '--registry', 'https://harbor.example.com/x', '--yes'], 'invalid-registry'],
+    ['create: a misspelled flag', CREATE_BIN, ['--registy', 'x'], 'unknown-option'],
+    ['create: no answers, no terminal', CREATE_BIN, ['app'], 'missing-answers'],
+    ['mlops-project: an unknown command', MLOPS_BIN, ['images'], 'unknown-command'],
+    ['mlops-project image: outside a generated repo', MLOPS_BIN, ['image', '--name', 'serving'], 'not-a-generated-repo'],
+    ['mlops-project gitlab-variables: a misspelled flag', MLOPS_BIN, ['gitlab-variables', '--gitlab-projet', 'a/b'], 'unknown-option'],
+  ])('%s: the error ends with the address of the section that explains it', async (_, bin, args, anchor) => {
+    const cwd = tempDir('cmp-docs-error-');
+    try {
+      const result = await run(bin, args, cwd, { GITLAB_TOKEN: '' });
+      expect(result.exitCode).toBe(1);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^error \S/);
+      const url = lines.at(-1)!.replace(/^docs: /, '');
+      expect(url).toBe(`${DOCS_URL}troubleshooting/#${anchor}`);
+      const [path, fragment] = url.slice(DOCS_URL.length).split('#');
+      expect(ids.get(`${path}index.html`)?.has(fragment!), `no id "${fragment}" on ${path}`).toBe(true);
+    } finally {
+      removeDir(cwd);
+    }
   });
 
   it('gives every troubleshooting section an explicit, stable anchor', () => {

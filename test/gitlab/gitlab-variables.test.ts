@@ -5,13 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MASKED_VALUE } from '../../src/gitlab/credentials.js';
 import { shellQuote } from '../../src/gitlab/plan.js';
 import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
-import { GIT_ENV, MLOPS_BIN, removeDir, tempDir } from '../support/cli.js';
+import { errorLines, GIT_ENV, MLOPS_BIN, removeDir, tempDir } from '../support/cli.js';
 import {
   HARBOR_PASSWORD,
   HARBOR_USER,
@@ -236,7 +236,7 @@ describe('preflight: one line, exit 1, nothing written', () => {
     const result = await vars(onprem, ['--gitlab-project', PROJECT], env);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(message);
-    expect(String(result.stderr).trim().split('\n')).toHaveLength(1);
+    expect(errorLines(String(result.stderr))).toHaveLength(1);
     expect(writes()).toEqual([]);
     expect(fake.project(PROJECT)?.variables ?? []).toEqual([]);
     expect(result.stdout).toBe('');
@@ -296,12 +296,12 @@ describe('faults', () => {
       'To finish, run again (it updates what is already set, never duplicates), with GITLAB_TOKEN, HARBOR_USERNAME and HARBOR_PASSWORD in the environment:',
     );
     const command = lines[3]!.trim();
-    expect(command).toBe(`mlops-project gitlab-variables --dir ${onprem} --gitlab-url ${fake.url} --gitlab-project group/sub/name`);
+    expect(command).toBe(`node ${MLOPS_BIN} gitlab-variables --dir ${onprem} --gitlab-url ${fake.url} --gitlab-project group/sub/name`);
     expect(fake.apiRequests().filter((r) => r.method === 'POST')).toHaveLength(3);
 
     // The printed command, run as printed, finishes the job.
-    const again = await execa(process.execPath, [MLOPS_BIN, ...command.split(' ').slice(1)], {
-      cwd: work, reject: false, extendEnv: false, env: { PATH: process.env.PATH ?? '', ...GIT_ENV, ...ONPREM_ENV },
+    const again = await execa('sh', ['-c', command], {
+      cwd: work, reject: false, extendEnv: false, env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...GIT_ENV, ...ONPREM_ENV },
     });
     runs.push({ result: again, dir: onprem });
     expect(again.exitCode, String(again.stderr)).toBe(0);
@@ -314,7 +314,7 @@ describe('secrets from the environment only', () => {
     const noToken = await vars(onprem, ['--gitlab-project', PROJECT], { HARBOR_USERNAME: HARBOR_USER, HARBOR_PASSWORD });
     expect(noToken.exitCode).toBe(1);
     expect(noToken.stderr).toMatch(/^error GITLAB_TOKEN is not set, and there is no terminal to ask: export GITLAB_TOKEN \(a GitLab personal access token with the api scope\)/);
-    expect(String(noToken.stderr).trim().split('\n')).toHaveLength(1);
+    expect(errorLines(String(noToken.stderr))).toHaveLength(1);
     const noPassword = await vars(onprem, ['--gitlab-project', PROJECT], { GITLAB_TOKEN: TOKEN, HARBOR_USERNAME: HARBOR_USER });
     expect(noPassword.stderr).toMatch(/^error HARBOR_PASSWORD is not set/);
     expect(fake.requests).toEqual([]);
@@ -382,7 +382,7 @@ describe('gcp: GCP_SERVICE_ACCOUNT_KEY', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/SECRET-MARKER|BEGIN PRIVATE KEY/);
-    expect(String(result.stderr).trim().split('\n')).toHaveLength(1);
+    expect(errorLines(String(result.stderr))).toHaveLength(1);
     expect(fake.requests).toEqual([]);
   });
 
@@ -434,8 +434,8 @@ describe('--gitlab-create and --gitlab-push', () => {
     const result = await vars(dir, ['--gitlab-create', '--gitlab-namespace', 'team', '--gitlab-push']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`Done before the failure: project team/${name} created. Not done: HARBOR_ROBOT_CREDS_JSON not set, branch not pushed.`);
-    const command = String(result.stderr).trim().split('\n').at(-1)!.trim();
-    expect(command).toBe(`mlops-project gitlab-variables --dir ${dir} --gitlab-url ${fake.url} --gitlab-project team/${name} --gitlab-push`);
+    const command = errorLines(String(result.stderr)).at(-1)!.trim();
+    expect(command).toBe(`node ${MLOPS_BIN} gitlab-variables --dir ${dir} --gitlab-url ${fake.url} --gitlab-project team/${name} --gitlab-push`);
     const again = await vars(dir, ['--gitlab-project', `team/${name}`, '--gitlab-push']);
     expect(again.exitCode, String(again.stderr)).toBe(0);
     expect(again.stdout).toContain('Pushed main');

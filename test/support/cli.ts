@@ -30,6 +30,17 @@ export async function run(bin: string, args: string[], cwd: string, env: Record<
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/** The line a user error ends with: the address of the troubleshooting section that explains it. */
+export const DOCS_LINE = /^docs: https:\/\/\S+\/troubleshooting\/#[a-z0-9-]+$/;
+
+/** The lines of a user error on stderr, without the docs line it must end with. */
+export function errorLines(stderr: string): string[] {
+  const lines = stderr.trimEnd().split('\n');
+  const last = lines.pop() ?? '';
+  if (!DOCS_LINE.test(last)) throw new Error(`expected the error to end with its docs line, got ${JSON.stringify(last)}`);
+  return lines;
+}
+
 export function create(args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
   return run(CREATE_BIN, args, cwd, env);
 }
