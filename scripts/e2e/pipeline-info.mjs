@@ -12,6 +12,7 @@
 //   retag  runs `crane tag|copy`, `skopeo copy`, `gcloud ... add-tag` (and is
 //          not an image job)
 //   pages  the job named `pages` (or one with a `pages:` keyword)
+//   docs   any other job that runs `mkdocs build` (the MR docs check)
 //   test   any other job of stage `test`
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
@@ -45,6 +46,7 @@ function loadJobs(file) {
     else if (/\/kaniko\/executor|\bbuildah\s+(build|bud|push)\b|\bdocker\s+build\b/.test(text)) kind = 'image';
     else if (/\bcrane\s+(tag|copy|cp)\b|\bskopeo\s+copy\b|\bgcloud\b.*\badd-tag\b/.test(text)) kind = 'retag';
     else if (name === 'pages' || job.pages != null) kind = 'pages';
+    else if (/\bmkdocs\s+build\b/.test(text)) kind = 'docs';
     else if ((job.stage ?? 'test') === 'test') kind = 'test';
     const junit = asList(job.artifacts?.reports?.junit).map(String);
     const image = expandGlobal(typeof job.image === 'object' ? job.image?.name : job.image, doc);
@@ -108,6 +110,7 @@ if (cmd === 'info') {
     })),
     retag: jobs.filter((j) => j.kind === 'retag').map((j) => j.name),
     pages: jobs.filter((j) => j.kind === 'pages').map((j) => j.name),
+    docs: jobs.filter((j) => j.kind === 'docs').map((j) => j.name),
     test: jobs.filter((j) => j.kind === 'test').map((j) => j.name),
     junit: jobs.flatMap((j) => j.junit.map((path) => ({ job: j.name, path }))),
     credentialVariables: ['HARBOR_ROBOT_CREDS_JSON', 'GCP_SERVICE_ACCOUNT_KEY'].filter((v) =>

@@ -4,6 +4,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { type Answers, flagOf } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
 import { collectAnswers } from '../core/collect.js';
+import { troubleshootingUrl } from '../core/docs.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { variantOf } from '../core/pipeline-settings.js';
 import { nextSteps, planProject, type Plan } from '../core/plan.js';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     version: VERSION,
     git,
   });
-  for (const warning of plan.warnings) warn(warning);
+  for (const warning of plan.warnings) warn(warning.message, troubleshootingUrl(warning.docs));
 
   // The GitLab step is checked (flags, registry, secrets) before anything is written.
   let gitlab: PreparedGitLab | undefined;

@@ -17,6 +17,8 @@ export const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
-export const warn = (line: string): void => {
+/** A warning: its line, then (dimmed) the address of the docs that explain it. */
+export const warn = (line: string, docs?: string): void => {
   process.stderr.write(`${yellow('warning', process.stderr)} ${line}\n`);
+  if (docs !== undefined) process.stderr.write(`${dim(`docs: ${docs}`, process.stderr)}\n`);
 };

@@ -3,6 +3,7 @@
  * `--dry-run` prints this plan; src/io/apply-plan.ts is the one place that
  * carries it out.
  */
+import type { TroubleshootingAnchor } from './docs.js';
 import { type Answers, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { defaultImages } from './images.js';
@@ -26,7 +27,8 @@ export interface Plan {
   files: PlannedFile[];
   /** `git init` + first commit, unless --no-git or already inside a work tree. */
   git: { commitMessage: string } | null;
-  warnings: string[];
+  /** Printed before writing; each names the troubleshooting section that explains it. */
+  warnings: { message: string; docs: TroubleshootingAnchor }[];
 }
 
 export interface PlanInput {
@@ -67,12 +69,14 @@ export function planProject(input: PlanInput): Plan {
   });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const warnings: string[] = [];
+  const warnings: Plan['warnings'] = [];
   if (isPlaceholderRegistry(answers.registry))
-    warnings.push(
-      `No --registry given: images will be pushed to the placeholder ${answers.registry}. ` +
+    warnings.push({
+      message:
+        `No --registry given: images will be pushed to the placeholder ${answers.registry}. ` +
         'Set variables.IMAGE_REGISTRY in .gitlab-ci.yml and answers.registry in .mlops-project.json before the first pipeline (or generate again with --registry).',
-    );
+      docs: 'placeholder-registry',
+    });
 
   return {
     dir: input.dir,

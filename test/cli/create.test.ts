@@ -33,6 +33,8 @@ describe('create-mlops-project', () => {
     const result = await create(['app', '--yes', '--no-git'], work);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^warning No --registry given: images will be pushed to the placeholder harbor\.example\.com\/change-me\/app\./m);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(/\/troubleshooting\/#placeholder-registry$/);
     expect(result.stdout).toContain('Created App in app');
     expect(result.stdout).toContain('Next steps:');
     const dir = join(work, 'app');

@@ -41,6 +41,7 @@ describe.each(MATRIX)('pipeline for %s + %s', (platform, builder) => {
     expect(ci.stages).toEqual(['build', 'test', 'deploy', 'deploy-docs']);
     for (const job of ['build:conda-env', 'test:lint', 'test:pytest', 'build:cpu-image', 'build:gpu-image', 'build:retag-images', 'pages'])
       expect(jobNames(ci)).toContain(job);
+    expect(jobNames(ci)).toContain('test:docs');
     const variables = Object.keys(ci.variables as object);
     for (const v of ['PYTHON_IMAGE', 'VENV_DIRECTORY', 'IMAGE_TAG', 'BUILD_CONDA', 'BUILD_ALL', 'BUILD_DATAPREP', 'BUILD_MODEL', 'IMAGE_REGISTRY'])
       expect(variables).toContain(v);
@@ -81,6 +82,17 @@ describe.each(MATRIX)('pipeline for %s + %s', (platform, builder) => {
     const pages = JSON.stringify(resolveJob(ci, 'pages').rules);
     expect(pages).toContain('$CI_DEFAULT_BRANCH');
     expect(pages).not.toMatch(/== "?main"?/);
+  });
+
+  it('builds the docs, publishing nothing, in merge requests that change them', () => {
+    const job = resolveJob(ci, 'test:docs');
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['docs/**/*', 'mkdocs.yml'] }]);
+    expect(job.artifacts).toBeUndefined();
+    // The same build as pages, into a folder that is not published.
+    const build = (name: string): string => /python -m mkdocs build --strict/.exec(scriptOf(ci, name))?.[0] ?? '';
+    expect(build('test:docs')).not.toBe('');
+    expect(build('test:docs')).toBe(build('pages'));
+    expect(scriptOf(ci, 'test:docs')).not.toMatch(/public/);
   });
 
   it('never uses `source activate` (defect 8)', () => {

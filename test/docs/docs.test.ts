@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_URL } from '../../src/core/docs.js';
 import { CREATE_BIN, MLOPS_BIN, removeDir, ROOT, run, tempDir } from '../support/cli.js';
+import { checkPipeline, jobNames, parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
 
 const DOCS = join(ROOT, 'docs');
 const FLAGS_PAGE = readFileSync(join(DOCS, 'reference/flags.md'), 'utf8');
@@ -255,6 +256,15 @@ describe('the site', () => {
     const siteUrl = /^site_url: (\S+)$/m.exec(readFileSync(join(ROOT, 'mkdocs.yml'), 'utf8'))?.[1];
     expect(DOCS_URL).toMatch(/^https:\/\/.+\/$/);
     expect([homepage, siteUrl]).toEqual([DOCS_URL, DOCS_URL]);
+  });
+
+  it("is what this repo's .gitlab-ci.yml publishes: a valid pipeline whose pages job runs the same build", () => {
+    const text = readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8');
+    expect(checkPipeline(text)).toEqual([]);
+    const ci = parseCi(text);
+    expect(jobNames(ci).sort()).toEqual(['docs', 'pages']);
+    for (const job of ['docs', 'pages']) expect(scriptOf(ci, job)).toContain('python3 -m mkdocs build --strict --site-dir public');
+    expect(resolveJob(ci, 'pages').artifacts).toEqual({ paths: ['public'] });
   });
 
   it.each([

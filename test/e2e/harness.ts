@@ -146,9 +146,11 @@ export function expectAllPipelinesGreen(r: HarnessResult, imageNames: string[]):
     expect(entry!.equal, `${entry!.repository}: ${entry!.fromDigest} vs ${entry!.toDigest}`).toBe(true);
   }
 
-  // MR docs-only: no image build; MR src: lint, tests, every image
+  // MR docs-only: the docs check, no image build; MR src: lint, tests, every image, no docs check
+  expect(mrDocs!.jobs['test:docs'], 'mr-docs: test:docs').toBe('PASS');
   for (const job of imageJobs) expect(mrDocs!.jobs[job], `mr-docs: ${job}`).toBeUndefined();
   for (const job of ['test:lint', 'test:pytest', ...imageJobs]) expect(mrSrc!.jobs[job], `mr-src: ${job}`).toBe('PASS');
+  for (const p of [push, mrSrc, web]) expect(p!.jobs['test:docs'], 'test:docs outside a docs MR').toBeUndefined();
 
   // web with BUILD_ALL on a feature branch: every image
   for (const job of imageJobs) expect(web!.jobs[job], `web: ${job}`).toBe('PASS');

@@ -1,5 +1,6 @@
 // e2e: deliberately broken generated repos make scripts/e2e-pipeline fail,
-// with the failing job's log shown; a wrong registry credential fails the push.
+// with the failing job's log shown; a wrong registry credential fails the push;
+// a broken docs link fails the merge request's docs check.
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,16 @@ describe('e2e pipelines: broken repos fail, with the failing job log', () => {
     expect(r.report.pipelines.push?.jobs['build:gpu-image']).toBe('PASS');
     expect(r.output).toMatch(/job build:cpu-image failed; its log/);
     expect(r.output).toMatch(/build:cpu-image > .*e2e: a deliberately broken RUN step/);
+  }, RUN_TIMEOUT);
+
+  it('a broken link in the docs fails test:docs in a merge request that changes them', async () => {
+    const repo = await variant('broken-docs-link');
+    await appendTo(repo, 'docs/index.md', '\nSee [a page that does not exist](e2e-missing-page.md).\n');
+    const r = await runHarness(repo, ['--only', 'mr-docs']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.report.pipelines['mr-docs']?.jobs['test:docs']).toBe('FAIL');
+    expect(r.output).toMatch(/job test:docs failed; its log/);
+    expect(r.output).toMatch(/test:docs > .*e2e-missing-page\.md/);
   }, RUN_TIMEOUT);
 
   it('a wrong registry credential makes the push fail (the job uses the variable)', async () => {
