@@ -122,16 +122,16 @@ const OTHER_ROWS: FlagRow[] = [
   { flag: '--answers FILE', what: "answers from a JSON or YAML file, or another repo's .mlops-project.json", default: 'none' },
   { flag: '--dry-run', what: 'print the plan (files, git steps); write nothing', default: 'off' },
   { flag: '--force', what: 'write into a non-empty directory (never deletes a file)', default: 'off' },
-  { flag: '--no-git', what: 'skip git init and the first commit', default: 'git init and first commit' },
+  { flag: '--no-git', what: 'skip git init and the first commit', default: 'off (git init and a first commit)' },
   { flag: '-h, --help', what: 'show this help' },
   { flag: '-V, --version', what: 'show the version' },
 ];
 
 const GITLAB_ROWS: FlagRow[] = [
-  { flag: '--gitlab-project PATH', what: 'group/sub/name or numeric id', default: 'none (step skipped)' },
+  { flag: '--gitlab-project PATH', what: 'group/sub/name or numeric id', default: 'none (no GitLab step); with --gitlab-create, NS/<repo name>' },
   { flag: '--gitlab-url URL', what: 'the GitLab instance', default: '$GITLAB_URL, else https://gitlab.com' },
   { flag: '--gitlab-create', what: 'create the project first (private)', default: 'off' },
-  { flag: '--gitlab-namespace NS', what: 'group or user to create it in', default: 'the parent of --gitlab-project' },
+  { flag: '--gitlab-namespace NS', what: 'group or user to create it in', default: 'the parent of --gitlab-project, else your own namespace' },
   { flag: '--gitlab-push', what: 'push the first commit to it as origin', default: 'off' },
   { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
   { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },

@@ -9,13 +9,13 @@ export interface FlagRow {
   what: string;
   /** What happens without the flag. Omitted for --help, --version and a required flag. */
   default?: string;
-  /** A flag that must be given: `[required]`, or `[required; ...]` with a note. */
+  /** A flag that must be given: `[required]`, or `[required, ...]` with a note. */
   required?: true | string;
 }
 
 /** The bracket after the description: `[default: X]`, `[required]`, or none. */
 function note(row: FlagRow): string | undefined {
-  if (row.required !== undefined) return row.required === true ? '[required]' : `[required; ${row.required}]`;
+  if (row.required !== undefined) return row.required === true ? '[required]' : `[required, ${row.required}]`;
   return row.default === undefined ? undefined : `[default: ${row.default}]`;
 }
 
@@ -29,7 +29,7 @@ export function flagTable(rows: readonly FlagRow[], align: readonly FlagRow[] = 
   const flagWidth = Math.max(...align.map((row) => row.flag.length)) + 2;
   const lines: string[] = [];
   for (const row of rows) {
-    const line = `  ${row.flag.padEnd(flagWidth)}${row.what}`;
+    const line = `  ${row.flag.length < flagWidth ? row.flag.padEnd(flagWidth) : `${row.flag}  `}${row.what}`;
     const bracket = note(row);
     if (bracket === undefined) lines.push(line);
     else if (`${line}  ${bracket}`.length <= MAX_WIDTH) lines.push(`${line}  ${bracket}`);

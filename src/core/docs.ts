@@ -30,7 +30,6 @@ export type TroubleshootingAnchor =
   | 'credentials'
   | 'gitlab-unreachable'
   | 'gitlab-push'
-  | 'gitlab-recovery'
   | 'image-command'
   | 'not-a-generated-repo'
   | 'unknown-command';

@@ -299,8 +299,9 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Pro
       push: plan.push !== undefined,
       project: created ? project?.path_with_namespace : plan.project,
     });
+    // The first line is the cause, and its docs explain it; the hint says what was done and how to finish.
     throw new UserError(error.message, {
-      docs: 'gitlab-recovery',
+      docs: error.docs,
       hint: `${status}\nTo finish, run again (it updates what is already set, never duplicates), with ${opts.secretsNeeded} in the environment:\n  ${command}`,
     });
   }

@@ -53,7 +53,7 @@ export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
 export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
   { flag: '--dir REPO', what: 'the generated repo', default: '. (the current directory)' },
   { flag: '--gitlab-url URL', what: 'the GitLab instance', default: '$GITLAB_URL, else https://gitlab.com' },
-  { flag: '--gitlab-project PATH', what: 'project path (group/sub/name) or numeric id', required: 'with --gitlab-create, default: NAMESPACE/<repo name>' },
+  { flag: '--gitlab-project PATH', what: 'project path (group/sub/name) or numeric id', required: 'except with --gitlab-create; then default: NAMESPACE/<repo name>' },
   { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
   { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },
   { flag: '--dry-run', what: 'print the API calls, secrets as [redacted]; send nothing', default: 'off' },
@@ -64,11 +64,15 @@ export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
 
 /** The secrets it reads, under the flags. */
 export const GITLAB_VARIABLES_SECRETS = `  Secrets come from the environment only (on a terminal, a missing one is asked, hidden):
-  GITLAB_TOKEN             personal access token, api scope; Maintainer role on the project
-  HARBOR_USERNAME          onprem: the Harbor robot account name
-  HARBOR_PASSWORD          onprem: its secret
-  GCP_SERVICE_ACCOUNT_KEY_FILE  gcp: path of the service account key JSON
-`;
+${flagTable(
+  [
+    { flag: 'GITLAB_TOKEN', what: 'personal access token, api scope; Maintainer role on the project' },
+    { flag: 'HARBOR_USERNAME', what: 'onprem: the Harbor robot account name' },
+    { flag: 'HARBOR_PASSWORD', what: 'onprem: its secret' },
+    { flag: 'GCP_SERVICE_ACCOUNT_KEY_FILE', what: 'gcp: path of the service account key JSON' },
+  ],
+  GITLAB_VARIABLES_ROWS,
+)}`;
 
 export const GITLAB_VARIABLES_HELP = `Usage: mlops-project gitlab-variables [flags]
 

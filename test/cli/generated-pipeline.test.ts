@@ -86,7 +86,7 @@ describe.each(MATRIX)('pipeline for %s + %s', (platform, builder) => {
 
   it('builds the docs, publishing nothing, in merge requests that change them', () => {
     const job = resolveJob(ci, 'test:docs');
-    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['docs/**/*', 'mkdocs.yml'] }]);
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['docs/**/*', 'mkdocs.yml', 'dev-requirements.txt'] }]);
     expect(job.artifacts).toBeUndefined();
     // The same build as pages, into a folder that is not published.
     const build = (name: string): string => /python -m mkdocs build --strict/.exec(scriptOf(ci, name))?.[0] ?? '';

@@ -297,6 +297,8 @@ describe('faults', () => {
     );
     const command = lines[3]!.trim();
     expect(command).toBe(`node ${MLOPS_BIN} gitlab-variables --dir ${onprem} --gitlab-url ${fake.url} --gitlab-project group/sub/name`);
+    // The docs line explains the cause (the first line); the lines between say how to finish.
+    expect(lines[4]).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-unreachable$/);
     expect(fake.apiRequests().filter((r) => r.method === 'POST')).toHaveLength(3);
 
     // The printed command, run as printed, finishes the job.
