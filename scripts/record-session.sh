@@ -74,8 +74,10 @@ settle() {
 
 md() { printf '%s\n' "$@" >> "$work/session.md"; }
 # Run from this checkout, the generator names its own bin (node $root/bin/mlops-project.js)
-# where a user of the npm package sees npx: the page shows the latter, the same on every machine.
-as_from_npm() { sed "s|node $root/bin/mlops-project.js|npx -p create-mlops-project mlops-project|g"; }
+# where a user of the npm package sees npx at this version: the page shows the latter, the
+# same on every machine (re-record after a version bump).
+version=$(node -p "require('$root/package.json').version")
+as_from_npm() { sed "s|node $root/bin/mlops-project.js|npx -p create-mlops-project@$version mlops-project|g"; }
 shot() { md '```text' "$(screen | as_from_npm)" '```' ''; }
 
 # step TITLE WAIT_FOR KEY... : send the keys (text is typed literally; Enter,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
 import type { PipelineVariant } from '../core/pipeline-settings.js';
 import type { SourceFile } from '../core/template.js';
+import { VERSION } from '../core/version.js';
 
 /** The package root: this module is in dist/ (the bundle) or in src/io/ (tests, which build first). */
 function packageRoot(): string {
@@ -12,12 +13,13 @@ function packageRoot(): string {
 }
 
 /**
- * How a user runs `mlops-project` from where this package is: through npx
- * when it came from npm (it sits under node_modules, npx's cache included),
- * else this checkout's own bin, by its absolute path.
+ * How a user runs `mlops-project` from where this package is: through npx,
+ * at this very version (a recovery line must mean what it meant here), when
+ * it came from npm (it sits under node_modules, npx's cache included), else
+ * this checkout's own bin, by its absolute path.
  */
-export function mlopsProjectCommand(root = packageRoot()): string {
-  if (root.split(sep).includes('node_modules')) return 'npx -p create-mlops-project mlops-project';
+export function mlopsProjectCommand(root = packageRoot(), version = VERSION): string {
+  if (root.split(sep).includes('node_modules')) return `npx -p create-mlops-project@${version} mlops-project`;
   const bin = join(root, 'bin', 'mlops-project.js');
   return `node ${/^[\w@%+=:,./-]+$/.test(bin) ? bin : `'${bin.replaceAll("'", "'\\''")}'`}`;
 }
