@@ -13,7 +13,8 @@ export const IMAGE_HELP = `Usage: mlops-project image --name NAME [flags]
 
 Add a Docker image to this repo: docker/<repo>-NAME.Dockerfile (a copy of the
 cpu one), a build:NAME-image job and a BUILD_NAME switch in .gitlab-ci.yml,
-its retag line, a row in docs/images.md, and an entry in .mlops-project.json.
+its retag line, a row in docs/images.md and in docs/pipeline.md's variables,
+and an entry in .mlops-project.json.
 
 Flags:
 ${flagTable([...IMAGE_ROWS, { flag: '-h, --help', what: 'show this help' }])}

@@ -13,6 +13,7 @@ import { applySplices, itemLines, pairLines, type Splice } from './text-splice.j
 
 export const PIPELINE_FILE = '.gitlab-ci.yml';
 export const IMAGES_DOC = 'docs/images.md';
+export const PIPELINE_DOC = 'docs/pipeline.md';
 export const RETAG_JOB = 'build:retag-images';
 
 export const IMAGE_NAME_RULE = /^[a-z][a-z0-9-]*$/;
@@ -143,6 +144,18 @@ function editImagesDoc(text: string, from: Names, to: Names): string {
 }
 
 /**
+ * docs/pipeline.md's variables table gains a row for the new switch, after
+ * the last BUILD_ row; a page without that table is left as it is.
+ */
+function editPipelineDoc(text: string, to: Names): string {
+  const lines = text.split('\n');
+  const last = lines.findLastIndex((l) => /^\| `BUILD_[A-Z0-9_]+` \|/.test(l));
+  if (last === -1) return text;
+  lines.splice(last + 1, 0, `| \`${to.buildSwitch}\` | empty | manual runs: build the ${to.image} image |`);
+  return lines.join('\n');
+}
+
+/**
  * The new image's Dockerfile: a copy of the source image's, with its own
  * names in the usage comments, a first comment line saying what it is, and
  * the base image if one was given.
@@ -220,6 +233,11 @@ export function planAddImage(read: ReadRepoFile, request: AddImageRequest): File
   if (imagesDoc !== undefined) {
     const edited = editImagesDoc(imagesDoc, from, to);
     if (edited !== imagesDoc) changes.push({ path: IMAGES_DOC, content: edited, created: false });
+  }
+  const pipelineDoc = read(PIPELINE_DOC);
+  if (pipelineDoc !== undefined) {
+    const edited = editPipelineDoc(pipelineDoc, to);
+    if (edited !== pipelineDoc) changes.push({ path: PIPELINE_DOC, content: edited, created: false });
   }
   const newRecord: ProjectRecord = { ...record, images: [...record.images, { name: to.image, dockerfile: to.dockerfile, buildSwitch: to.buildSwitch }] };
   changes.push({ path: ANSWERS_FILE, content: renderRecord(newRecord), created: false });
