@@ -291,6 +291,20 @@ describe('the site', () => {
     }
   });
 
+  it('has a page for every docs address the --help texts give', () => {
+    const missing: string[] = [];
+    for (const [name, help] of Object.entries(helps)) {
+      const urls = help.match(new RegExp(`${DOCS_URL.replace(/[.]/g, '\\.')}\\S*`, 'g')) ?? [];
+      expect(urls.length, `${name} --help names no docs address`).toBeGreaterThan(0);
+      for (const url of urls) {
+        const [path = '', fragment] = url.slice(DOCS_URL.length).split('#');
+        const page = `${path}index.html`;
+        if (!htmlFiles.includes(page) || (fragment !== undefined && !ids.get(page)?.has(fragment))) missing.push(`${name}: ${url}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('gives every troubleshooting section an explicit, stable anchor', () => {
     const page = readFileSync(join(DOCS, 'troubleshooting.md'), 'utf8');
     const headings = page.split('\n').filter((line) => /^#{2,3} /.test(line));
