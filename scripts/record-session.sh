@@ -109,7 +109,9 @@ md '# A recorded session' '' \
   'whole screen after the keys named in its title. `?` marks the question' \
   'being asked, with its default in parentheses (Enter takes it), `✔` an' \
   'answer given, `❯` the highlighted choice of a choice prompt (arrow keys move' \
-  'it), and `>` a problem with what was typed. The same answers as flags:' '' \
+  'it), and `>` a problem with what was typed. The last question offers to set' \
+  'the registry credential in GitLab now (see' \
+  '[GitLab CI/CD variables](gitlab-variables.md)); here: later. The same answers as flags:' '' \
   '```sh' \
   "npm create mlops-project@latest -- --project-name 'Churn Model' --repo-name churn-model \\" \
   "  --package-name churn_model --description 'Predicts which customers leave.' \\" \
@@ -140,6 +142,7 @@ step 'Enter: take the default runner tag `gcp`' '? Python version' Enter
 step 'Up arrow' '❯ 3.11' Up
 step 'Enter: pick 3.11' '? Image builder in CI' Enter
 step 'Down arrow' '❯ buildah' Down
+step 'Enter: pick buildah; last, the GitLab step is offered' '❯ Later' Enter
 
 # The last Enter: the repo is written and committed; wait for the exit code.
 tmux_ send-keys -t rec Enter
@@ -153,7 +156,7 @@ settle 'Next steps:'
 rc=$(cat "$work/rc")
 [ "$rc" = 0 ] || { echo "error: the generator exited $rc" >&2; screen >&2; exit 1; }
 step_n=$((step_n + 1))
-md "### $step_n. Enter: pick buildah; the repo is written, with its first commit" ''
+md "### $step_n. Enter: later; the repo is written, with its first commit" ''
 shot
 md "The generator exited with code $rc and left \`churn-model/\` with $(cd "$work/home/churn-model" && git ls-files | wc -l | tr -d ' ') files" \
   "committed on \`main\`. Ctrl-C at any prompt exits with code 130 and writes nothing."

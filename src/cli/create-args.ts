@@ -150,7 +150,8 @@ Answers (each is asked on a terminal when not given):
 ${flagTable(ANSWER_ROWS, ALL_ROWS)}
 Other flags:
 ${flagTable(OTHER_ROWS, ALL_ROWS)}
-GitLab (optional; sets the registry credentials as CI/CD variables at the end):
+GitLab (optional; sets the registry credentials as CI/CD variables at the end;
+on a terminal without these flags, the last question offers it):
 ${flagTable(GITLAB_ROWS, ALL_ROWS)}  Secrets from the environment only: GITLAB_TOKEN; onprem HARBOR_USERNAME and
   HARBOR_PASSWORD; gcp GCP_SERVICE_ACCOUNT_KEY_FILE (asked, hidden, on a terminal).
 

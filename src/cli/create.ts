@@ -1,7 +1,7 @@
 /** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { type Answers, flagOf } from '../core/answers.js';
+import { type Answers, flagOf, isPlaceholderRegistry } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
 import { collectAnswers } from '../core/collect.js';
 import { troubleshootingUrl } from '../core/docs.js';
@@ -72,6 +72,13 @@ async function main(): Promise<void> {
     const { insideWorkTree } = await import('../io/git.js');
     git = !(await insideWorkTree(existingAncestor(dir)));
   }
+  // On a terminal without GitLab flags: offer the GitLab step (not for a placeholder registry, which has no credential yet).
+  let gitlabArgs = args.gitlab;
+  if (interactive && !wantsGitLab(args) && !isPlaceholderRegistry(answers.registry)) {
+    const { askGitLabStep } = await import('./gitlab-prompt.js');
+    const step = await askGitLabStep({ repoName: answers.repoName, canPush: git, gitlabUrl: args.gitlab.url ?? process.env.GITLAB_URL });
+    if (step) gitlabArgs = { ...gitlabArgs, url: step.url, project: step.project, create: step.create, push: step.create && git };
+  }
   const plan = planProject({
     dir,
     answers,
@@ -85,20 +92,20 @@ async function main(): Promise<void> {
 
   // The GitLab step is checked (flags, registry, secrets) before anything is written.
   let gitlab: PreparedGitLab | undefined;
-  if (wantsGitLab(args)) {
-    if (args.gitlab.push && !plan.git)
+  if (gitlabArgs.project !== undefined || gitlabArgs.create) {
+    if (gitlabArgs.push && !plan.git)
       throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.', { docs: 'gitlab-push-needs-commit' });
     const { prepareGitLab } = await import('../gitlab/index.js');
     gitlab = await prepareGitLab({
       dir: resolve(dir),
       dirShown: dir,
       answers,
-      gitlabUrl: args.gitlab.url,
-      project: args.gitlab.project,
-      namespace: args.gitlab.namespace,
-      create: args.gitlab.create,
-      push: args.gitlab.push,
-      protected: args.gitlab.protected,
+      gitlabUrl: gitlabArgs.url,
+      project: gitlabArgs.project,
+      namespace: gitlabArgs.namespace,
+      create: gitlabArgs.create,
+      push: gitlabArgs.push,
+      protected: gitlabArgs.protected,
       dryRun: args.dryRun,
       // Secrets are asked on a terminal even with --yes, which is about answers.
       interactive: onTerminal,
@@ -138,7 +145,7 @@ async function main(): Promise<void> {
   say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${plan.files.length} files${plan.git ? ', first commit on main' : ''})`)}`);
   say();
   say('Next steps:');
-  nextSteps(plan, answers, shown, { variables: gitlab !== undefined, pushed: gitlab !== undefined && args.gitlab.push }, mlopsProjectCommand()).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  nextSteps(plan, answers, shown, { variables: gitlab !== undefined, pushed: gitlab !== undefined && gitlabArgs.push }, mlopsProjectCommand()).forEach((step, i) => say(`  ${i + 1}. ${step}`));
 }
 
 runMain(main);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { create, CREATE_BIN, GIT_ENV, listFiles, readTree, removeDir, tempDir } from '../support/cli.js';
+import { ACCESS, startFakeGitLab } from '../support/fake-gitlab.js';
 
 /** The locale tmux (client and pane) runs with: UTF-8, so typed and shown non-ASCII text is exact. */
 const LOCALE = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
@@ -188,10 +189,16 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.waitFor('❯ buildah');
     await terminal.press('Enter');
 
+    // The GitLab step is offered last; its default is "Later", as with the flags.
+    await terminal.waitFor('? Set the registry credential in GitLab now?');
+    await terminal.waitFor('❯ Later');
+    await terminal.press('Enter');
+
     expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
     const last = await terminal.screen();
     expect(last).toContain(`✔ Author ${ANSWERS.author}`);
     expect(last).toContain('✔ Image builder in CI buildah');
+    expect(last).toContain('✔ Set the registry credential in GitLab now? Later');
     expect(last).toMatch(/✔ Created Churn Model in churn \(\d+ files, first commit on main\)/);
     // Nothing but the repo was written (no staging folder left beside it).
     expect(readdirSync(tty)).toEqual(['churn']);
@@ -214,6 +221,60 @@ describe('create-mlops-project on a terminal', () => {
     expect(await git(typed, ['symbolic-ref', '--short', 'HEAD'])).toBe('main');
     expect(await git(typed, ['log', '--format=%s'])).toBe(await git(given, ['log', '--format=%s']));
     expect(await git(typed, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('the GitLab step, picked at the prompt: a new project gets the credential and the first commit; no secret on the screen', async () => {
+    const fake = await startFakeGitLab(join(work, 'git-server'));
+    try {
+      const token = 'glpat-interactive-token-0001';
+      const password = 'harbor-secret-typed-hidden-42';
+      fake.addToken({ token, username: 'tester', scopes: ['api'] });
+      fake.addGroup('team', { tester: ACCESS.maintainer });
+      const cwd = join(work, 'cwd');
+      mkdirSync(cwd);
+      const answers = ['--project-name', 'Churn', '--repo-name', 'churn', '--package-name', 'churn', '--description', '', '--author', '',
+        '--platform', 'onprem', '--registry', 'harbor.example.com/ml/churn', '--runner-tag', 'on-prem', '--python', '3.12', '--builder', 'kaniko'];
+      await terminal.start(cwd, ['churn', ...answers]);
+
+      await terminal.waitFor('? Set the registry credential in GitLab now?');
+      await terminal.press('Down', 'Down');
+      await terminal.waitFor('❯ Yes, in a new private GitLab project, then push');
+      await terminal.press('Enter');
+      await terminal.waitFor('? GitLab URL (https://gitlab.com)');
+      await terminal.type(fake.url);
+      await terminal.press('Enter');
+      await terminal.waitFor('? New project path');
+      // A bad path is refused at the prompt, and asked again.
+      await terminal.type('team/bad name');
+      await terminal.press('Enter');
+      await terminal.waitFor('> the project path must be a path like group/sub/name');
+      await terminal.press(...Array<string>(13).fill('BSpace'));
+      await terminal.type('team/churn');
+      await terminal.press('Enter');
+
+      await terminal.waitFor('(GITLAB_TOKEN)');
+      await terminal.type(token);
+      await terminal.press('Enter');
+      await terminal.waitFor('(HARBOR_USERNAME)');
+      await terminal.type('robot$ml+ci');
+      await terminal.press('Enter');
+      await terminal.waitFor('(HARBOR_PASSWORD)');
+      await terminal.type(password);
+      await terminal.press('Enter');
+
+      expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
+      const screen = await terminal.screen();
+      expect(screen).not.toContain(token);
+      expect(screen).not.toContain(password);
+      expect(screen).toMatch(/✔ Created Churn in churn/);
+      expect(screen).not.toMatch(/set the masked CI\/CD variable/);
+      const project = fake.project('team/churn');
+      expect(project?.variables.map((v) => [v.key, v.masked, v.protected])).toEqual([['HARBOR_ROBOT_CREDS_JSON', true, true]]);
+      const pushed = await execa('git', ['--git-dir', join(work, 'git-server', 'team/churn.git'), 'log', '--format=%s', 'main'], { reject: false });
+      expect(pushed.stdout).toMatch(/^Initial commit from create-mlops-project /);
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('Ctrl-C at the first prompt exits 130 and writes nothing', async () => {
