@@ -15,7 +15,7 @@ import { checkTarget } from '../io/target-dir.js';
 import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
 import { CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
-import { runMain } from './run-main.js';
+import { printUserError, runMain } from './run-main.js';
 
 async function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile> {
   let text: string;
@@ -139,13 +139,29 @@ async function main(): Promise<void> {
     await initRepo(resolve(dir), plan.git.commitMessage);
   }
 
-  if (gitlab) await gitlab.run();
+  // GitLab's own answers (the token, the project, the role) come only now, with the repo complete:
+  // a failure there is reported, the repo and what is left to do are still shown, and the exit code is 1.
+  let gitlabError: UserError | undefined;
+  if (gitlab) {
+    try {
+      await gitlab.run();
+    } catch (error) {
+      if (!(error instanceof UserError) || error instanceof CancelledError) throw error;
+      gitlabError = error;
+    }
+  }
+  const gitlabDone = gitlab !== undefined && gitlabError === undefined;
 
   const shown = relative(process.cwd(), resolve(dir)) || '.';
   say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${plan.files.length} files${plan.git ? ', first commit on main' : ''})`)}`);
+  if (gitlabError) {
+    printUserError(gitlabError);
+    say(`The repo is complete; only the GitLab step did not finish (see the error). The next steps include it.`);
+  }
   say();
   say('Next steps:');
-  nextSteps(plan, answers, shown, { variables: gitlab !== undefined, pushed: gitlab !== undefined && gitlabArgs.push }, mlopsProjectCommand()).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  nextSteps(plan, answers, shown, { variables: gitlabDone, pushed: gitlabDone && gitlabArgs.push }, mlopsProjectCommand()).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  if (gitlabError) process.exitCode = gitlabError.exitCode;
 }
 
 runMain(main);

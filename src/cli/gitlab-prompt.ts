@@ -67,3 +67,4 @@ export async function askGitLabStep(options: { repoName: string; canPush: boolea
     throw error;
   }
 }
+

@@ -8,6 +8,13 @@ import { UserError } from '../core/errors.js';
 import { dim, red } from './output.js';
 
 
+/** A user error as printed: its line, its hint if any, and the address of the docs that explain it. */
+export function printUserError(error: UserError): void {
+  process.stderr.write(`${red('error', process.stderr)} ${error.message}\n`);
+  if (error.hint) process.stderr.write(`${dim(error.hint, process.stderr)}\n`);
+  process.stderr.write(`${dim(`docs: ${troubleshootingUrl(error.docs)}`, process.stderr)}\n`);
+}
+
 export function runMain(main: () => Promise<void>): void {
   // `create-mlops-project --help | head -2`: a closed pipe is not an error worth a stack.
   for (const stream of [process.stdout, process.stderr])
@@ -21,9 +28,7 @@ export function runMain(main: () => Promise<void>): void {
     },
     (error: unknown) => {
       if (error instanceof UserError) {
-        process.stderr.write(`${red('error', process.stderr)} ${error.message}\n`);
-        if (error.hint) process.stderr.write(`${dim(error.hint, process.stderr)}\n`);
-        process.stderr.write(`${dim(`docs: ${troubleshootingUrl(error.docs)}`, process.stderr)}\n`);
+        printUserError(error);
         process.exitCode = error.exitCode;
       } else {
         process.stderr.write(`${red('internal error', process.stderr)} (a bug: please report it with this output)\n`);

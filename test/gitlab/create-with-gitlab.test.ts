@@ -69,6 +69,27 @@ describe('create-mlops-project --gitlab-*', () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it('GitLab refusing the token after the repo is written: the repo stays complete, the error and the next steps say what is left, exit 1', async () => {
+    const result = await createRepo([...FLAGS, '--gitlab-url', fake.url, '--gitlab-project', 'team/app', '--gitlab-push'], {
+      ...SECRETS,
+      GITLAB_TOKEN: 'glpat-unknown-token-00000',
+    });
+    expect(result.exitCode).toBe(1);
+    const stderr = String(result.stderr).split('\n');
+    expect(stderr[0]).toMatch(/^error GITLAB_TOKEN is invalid or expired \(401 Unauthorized from http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(stderr.at(-1)).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-token$/);
+    const stdout = String(result.stdout);
+    expect(stdout).toMatch(/✔ Created App in app \(\d+ files, first commit on main\)/);
+    expect(stdout).toContain('The repo is complete; only the GitLab step did not finish (see the error).');
+    expect(stdout).toMatch(/set the masked CI\/CD variable HARBOR_ROBOT_CREDS_JSON before the first push/);
+    expect(stdout).toMatch(/git remote add origin/);
+    const log = await execa('git', ['log', '--format=%s'], { cwd: join(work, 'app') });
+    expect(log.stdout).toMatch(/^Initial commit from create-mlops-project /);
+    expect(fake.apiRequests().filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(leaks(result, join(work, 'app'), secretForms())).toEqual([]);
+    expect(`${String(result.stdout)}${String(result.stderr)}`).not.toContain('glpat-unknown-token');
+  });
+
   it('--dry-run prints the files and the API calls, sends nothing', async () => {
     const result = await createRepo([...FLAGS, '--gitlab-url', fake.url, '--gitlab-project', 'team/app', '--dry-run'], SECRETS);
     expect(result.exitCode, String(result.stderr)).toBe(0);
