@@ -67,4 +67,3 @@ export async function askGitLabStep(options: { repoName: string; canPush: boolea
     throw error;
   }
 }
-
