@@ -112,6 +112,9 @@ async function main(): Promise<void> {
       commandName: mlopsProjectCommand(),
     });
   }
+  // What only GitLab can answer (the token, the project, the role) is asked too, with GETs only:
+  // a typo there leaves nothing written.
+  if (gitlab && !args.dryRun) await gitlab.check();
   if (args.dryRun) {
     printPlan(plan);
     if (gitlab) {
@@ -139,8 +142,8 @@ async function main(): Promise<void> {
     await initRepo(resolve(dir), plan.git.commitMessage);
   }
 
-  // GitLab's own answers (the token, the project, the role) come only now, with the repo complete:
-  // a failure there is reported, the repo and what is left to do are still shown, and the exit code is 1.
+  // A GitLab failure now (a write refused, GitLab gone, the push): the repo is complete, so it is
+  // reported with the repo and what is left to do, and the exit code is 1.
   let gitlabError: UserError | undefined;
   if (gitlab) {
     try {

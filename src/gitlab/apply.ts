@@ -227,6 +227,32 @@ async function upsert(
   throw fail(put, updated);
 }
 
+/**
+ * The read-only half of the preflight, for create-mlops-project to run before
+ * it writes the repo: the token (and its scopes), then the project and the
+ * right to manage its variables, or, to create one, the namespace and that
+ * the path is free. Only GETs; applyGitLabPlan checks all this again.
+ */
+export async function preflightGitLab(plan: GitLabPlan, opts: ApplyOptions): Promise<void> {
+  const where: Where = {
+    gitlabUrl: plan.gitlabUrl,
+    project: plan.project ?? `${plan.create?.namespace ?? '<you>'}/${plan.create?.path ?? ''}`,
+  };
+  where.username = await checkToken(opts, where);
+  if (!plan.create) {
+    await checkVariablesAccess(opts, await findProject(opts, where), where);
+    return;
+  }
+  if (plan.project === undefined) where.project = `${plan.create.namespace ?? where.username}/${plan.create.path}`;
+  if (plan.create.namespace !== undefined) await namespaceId(opts, plan.create.namespace, where);
+  const existing = await send(opts.client, calls.project(projectId(where.project)));
+  if (existing.status === 200)
+    throw new UserError(
+      `A project ${where.project} already exists on ${where.gitlabUrl}: drop --gitlab-create to set the variables of that project, or pick another name.`,
+      { docs: 'gitlab-project-exists' },
+    );
+}
+
 /** Run the plan. Any failure after the first write names what was done and the command to finish. */
 export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Promise<ApplyResult> {
   checkLocally(plan.variables);

@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { type Answers, isPlaceholderRegistry, validateRegistry } from '../core/answers.js';
 import { ANSWERS_FILE, parseRecord } from '../core/answers-file.js';
 import { UserError } from '../core/errors.js';
-import { applyGitLabPlan, type ApplyResult } from './apply.js';
+import { applyGitLabPlan, type ApplyOptions, type ApplyResult, preflightGitLab } from './apply.js';
 import { type ClientOptions, createClient } from './client.js';
 import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
 import { PLATFORM_SECRETS, readKeyFile, readSecrets, TOKEN } from './inputs.js';
@@ -85,6 +85,8 @@ export interface PreparedGitLab {
   plan: GitLabPlan;
   /** The dry-run listing: every call, secrets as [redacted]. */
   describe(): string[];
+  /** The read-only checks only (GETs), before anything is written. Not available after a dry-run preparation. */
+  check(): Promise<void>;
   /** Preflight, then the writes. Not available after a dry-run preparation. */
   run(): Promise<ApplyResult>;
 }
@@ -158,6 +160,7 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
     return {
       plan,
       describe,
+      check: () => Promise.reject(new Error('prepareGitLab: check() after a dry-run preparation')),
       run: () => Promise.reject(new Error('prepareGitLab: run() after a dry-run preparation')),
     };
 
@@ -177,18 +180,19 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
       .map(shellQuote)
       .join(' ')}`;
   const names = wanted.map((w) => w.name);
+  const applyOptions = (): ApplyOptions => ({
+    client: createClient({ gitlabUrl, token, redactor, ...options.client }),
+    token,
+    redactor,
+    report: { done: (line) => say(`✔ ${line}`) },
+    finishCommand,
+    secretsNeeded: `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names.at(-1)}`,
+  });
   return {
     plan,
     describe,
-    run: () =>
-      applyGitLabPlan(plan, {
-        client: createClient({ gitlabUrl, token, redactor, ...options.client }),
-        token,
-        redactor,
-        report: { done: (line) => say(`✔ ${line}`) },
-        finishCommand,
-        secretsNeeded: `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names.at(-1)}`,
-      }),
+    check: () => preflightGitLab(plan, applyOptions()),
+    run: () => applyGitLabPlan(plan, applyOptions()),
   };
 }
 

@@ -69,25 +69,38 @@ describe('create-mlops-project --gitlab-*', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it('GitLab refusing the token after the repo is written: the repo stays complete, the error and the next steps say what is left, exit 1', async () => {
-    const result = await createRepo([...FLAGS, '--gitlab-url', fake.url, '--gitlab-project', 'team/app', '--gitlab-push'], {
-      ...SECRETS,
-      GITLAB_TOKEN: 'glpat-unknown-token-00000',
-    });
+  it.each([
+    ['a refused token', { GITLAB_TOKEN: 'glpat-unknown-token-00000' }, [], /^error GITLAB_TOKEN is invalid or expired \(401 Unauthorized/, 'gitlab-token'],
+    ['a project that does not exist', {}, ['--gitlab-project', 'team/nope'], /^error GitLab project team\/nope was not found/, 'gitlab-project-not-found'],
+    ['--gitlab-create of a project that exists', {}, ['--gitlab-project', 'team/taken', '--gitlab-create'], /^error A project team\/taken already exists/, 'gitlab-project-exists'],
+  ] as const)('%s is caught by GETs before anything is written', async (_, env, flags, line, anchor) => {
+    fake.addProject('team/taken', { tester: ACCESS.maintainer });
+    const args = flags.length > 0 ? [...flags] : ['--gitlab-project', 'team/taken'];
+    const result = await createRepo([...FLAGS, '--gitlab-url', fake.url, ...args], { ...SECRETS, ...env });
     expect(result.exitCode).toBe(1);
     const stderr = String(result.stderr).split('\n');
-    expect(stderr[0]).toMatch(/^error GITLAB_TOKEN is invalid or expired \(401 Unauthorized from http:\/\/127\.0\.0\.1:\d+\)/);
-    expect(stderr.at(-1)).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-token$/);
+    expect(stderr[0]).toMatch(line);
+    expect(stderr.at(-1)).toMatch(new RegExp(`^docs: \\S+/troubleshooting/#${anchor}$`));
+    expect(listFiles(work)).toEqual([]);
+    expect(fake.apiRequests().filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(`${String(result.stdout)}${String(result.stderr)}`).not.toContain('glpat-unknown-token');
+  });
+
+  it('GitLab failing after the repo is written: the repo stays complete, the error and the next steps say what is left, exit 1', async () => {
+    fake.fault({ method: 'POST', url: /\/variables$/, kind: '5xx', status: 503, times: 3 });
+    const result = await createRepo([...FLAGS, '--gitlab-url', fake.url, '--gitlab-project', 'team/app', '--gitlab-create', '--gitlab-push'], SECRETS);
+    expect(result.exitCode).toBe(1);
+    const stderr = String(result.stderr).split('\n');
+    expect(stderr[0]).toMatch(/^error GitLab did not answer: POST .*variables: GitLab answered 503/);
+    expect(String(result.stderr)).toMatch(/Done before the failure: project team\/app created\. Not done: HARBOR_ROBOT_CREDS_JSON not set, branch not pushed\./);
+    expect(stderr.at(-1)).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-unreachable$/);
     const stdout = String(result.stdout);
     expect(stdout).toMatch(/✔ Created App in app \(\d+ files, first commit on main\)/);
     expect(stdout).toContain('The repo is complete; only the GitLab step did not finish (see the error).');
     expect(stdout).toMatch(/set the masked CI\/CD variable HARBOR_ROBOT_CREDS_JSON before the first push/);
-    expect(stdout).toMatch(/git remote add origin/);
     const log = await execa('git', ['log', '--format=%s'], { cwd: join(work, 'app') });
     expect(log.stdout).toMatch(/^Initial commit from create-mlops-project /);
-    expect(fake.apiRequests().filter((r) => r.method !== 'GET')).toEqual([]);
     expect(leaks(result, join(work, 'app'), secretForms())).toEqual([]);
-    expect(`${String(result.stdout)}${String(result.stderr)}`).not.toContain('glpat-unknown-token');
   });
 
   it('--dry-run prints the files and the API calls, sends nothing', async () => {
