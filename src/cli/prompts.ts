@@ -5,7 +5,7 @@
 import { input, select } from '@inquirer/prompts';
 import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../core/answers.js';
 import type { Ask } from '../core/collect.js';
-import { CancelledError } from '../core/errors.js';
+import { cancellable } from '../core/errors.js';
 
 const MESSAGES: Record<AnswerKey, string> = {
   projectName: 'Project name',
@@ -32,24 +32,17 @@ const CHOICES: Partial<Record<AnswerKey, { value: string; name: string; descript
   ],
 };
 
-function isCancel(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
-}
-
 export const askOnTerminal: Ask = async (question) => {
-  try {
-    const choices = CHOICES[question.key];
-    if (choices) return await select({ message: MESSAGES[question.key], choices, default: question.default });
-    const hint = question.key === 'registry' ? ' (Enter: a placeholder to edit later)' : '';
-    return await input({
+  const choices = CHOICES[question.key];
+  if (choices) return cancellable(select({ message: MESSAGES[question.key], choices, default: question.default }));
+  const hint = question.key === 'registry' ? ' (Enter: a placeholder to edit later)' : '';
+  return cancellable(
+    input({
       message: MESSAGES[question.key] + hint,
       default: question.default,
       validate: (value) => question.validate(value) ?? true,
       // Once answered, the line shows the question without the hint.
       theme: { style: { message: (text: string, status: string) => (status === 'done' ? MESSAGES[question.key] : text) } },
-    });
-  } catch (error) {
-    if (isCancel(error)) throw new CancelledError();
-    throw error;
-  }
+    }),
+  );
 };

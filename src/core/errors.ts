@@ -28,3 +28,16 @@ export class CancelledError extends UserError {
     this.name = 'CancelledError';
   }
 }
+
+/**
+ * Awaits a prompt of @inquirer/prompts (or several, in one promise): Ctrl-C
+ * there (ExitPromptError) or an aborted prompt becomes a CancelledError.
+ */
+export async function cancellable<T>(prompt: Promise<T>): Promise<T> {
+  try {
+    return await prompt;
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new CancelledError();
+    throw error;
+  }
+}

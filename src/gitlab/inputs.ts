@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Platform } from '../core/answers.js';
-import { CancelledError, UserError } from '../core/errors.js';
+import { cancellable, UserError } from '../core/errors.js';
 import { Secret } from './secret.js';
 
 interface Wanted {
@@ -46,21 +46,12 @@ export interface SecretSource {
   interactive: boolean;
 }
 
-function isCancel(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
-}
-
 async function ask(wanted: Wanted): Promise<string> {
   const { input, password } = await import('@inquirer/prompts');
   const message = `${wanted.prompt} (${wanted.name})`;
   const validate = (value: string): true | string => (value === '' ? `${wanted.name} must not be empty` : true);
-  try {
-    // No mask characters and no ctrl+t reveal: nothing of a secret reaches the screen.
-    return wanted.hidden ? await password({ message, validate, toggleMask: false }) : await input({ message, validate });
-  } catch (error) {
-    if (isCancel(error)) throw new CancelledError();
-    throw error;
-  }
+  // No mask characters and no ctrl+t reveal: nothing of a secret reaches the screen.
+  return cancellable(wanted.hidden ? password({ message, validate, toggleMask: false }) : input({ message, validate }));
 }
 
 /**
