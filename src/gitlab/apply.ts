@@ -178,11 +178,7 @@ async function namespaceId(opts: ApplyOptions, namespace: string, where: Where):
 async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number | undefined, where: Where): Promise<ProjectInfo> {
   const create = plan.create!;
   const known = (r: ApiResponse): UserError | undefined => {
-    if (alreadyTaken(r))
-      return new UserError(
-        `A project ${where.project} already exists on ${where.gitlabUrl} (400 has already been taken): drop --gitlab-create to set the variables of that project, or pick another name.`,
-        { docs: 'gitlab-project-exists' },
-      );
+    if (alreadyTaken(r)) return projectExists(where, ' (400 has already been taken)');
     if (r.status === 403)
       return new UserError(
         `@${where.username ?? '?'} may not create projects in ${create.namespace ?? 'their namespace'} (403 Forbidden): ask for the Maintainer role in that group, or create the project by hand and drop --gitlab-create.`,
@@ -227,34 +223,59 @@ async function upsert(
   throw fail(put, updated);
 }
 
-/**
- * The read-only half of the preflight, for create-mlops-project to run before
- * it writes the repo: the token (and its scopes), then the project and the
- * right to manage its variables, or, to create one, the namespace and that
- * the path is free. Only GETs; applyGitLabPlan checks all this again.
- */
-export async function preflightGitLab(plan: GitLabPlan, opts: ApplyOptions): Promise<void> {
-  const where: Where = {
+function projectExists(where: Where, detail: string): UserError {
+  return new UserError(
+    `A project ${where.project} already exists on ${where.gitlabUrl}${detail}: drop --gitlab-create to set the variables of that project, or pick another name.`,
+    { docs: 'gitlab-project-exists' },
+  );
+}
+
+/** What the reads of the preflight found: who the token is, and the project, or the namespace to create it in. */
+export interface Preflight {
+  where: Where & { username: string };
+  /** The existing project (without --gitlab-create). */
+  project: ProjectInfo | undefined;
+  /** The namespace id for a new project in a group (--gitlab-namespace). */
+  nsId: number | undefined;
+}
+
+/** The token (and its scopes), then the project and the right to manage its variables, or the namespace of a new one. GETs only. */
+async function readPreflight(plan: GitLabPlan, opts: ApplyOptions): Promise<Preflight> {
+  const named: Where = {
     gitlabUrl: plan.gitlabUrl,
     project: plan.project ?? `${plan.create?.namespace ?? '<you>'}/${plan.create?.path ?? ''}`,
   };
-  where.username = await checkToken(opts, where);
-  if (!plan.create) {
-    await checkVariablesAccess(opts, await findProject(opts, where), where);
-    return;
+  const where = { ...named, username: await checkToken(opts, named) };
+  if (plan.create) {
+    if (plan.project === undefined) where.project = `${plan.create.namespace ?? where.username}/${plan.create.path}`;
+    const nsId = plan.create.namespace !== undefined ? await namespaceId(opts, plan.create.namespace, where) : undefined;
+    return { where, project: undefined, nsId };
   }
-  if (plan.project === undefined) where.project = `${plan.create.namespace ?? where.username}/${plan.create.path}`;
-  if (plan.create.namespace !== undefined) await namespaceId(opts, plan.create.namespace, where);
-  const existing = await send(opts.client, calls.project(projectId(where.project)));
-  if (existing.status === 200)
-    throw new UserError(
-      `A project ${where.project} already exists on ${where.gitlabUrl}: drop --gitlab-create to set the variables of that project, or pick another name.`,
-      { docs: 'gitlab-project-exists' },
-    );
+  const project = await findProject(opts, where);
+  await checkVariablesAccess(opts, project, where);
+  return { where, project, nsId: undefined };
 }
 
-/** Run the plan. Any failure after the first write names what was done and the command to finish. */
-export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Promise<ApplyResult> {
+/**
+ * The preflight alone, for create-mlops-project to run before it writes the
+ * repo: readPreflight, and with --gitlab-create that the path is still free.
+ * GETs only; pass the result to applyGitLabPlan.
+ */
+export async function preflightGitLab(plan: GitLabPlan, opts: ApplyOptions): Promise<Preflight> {
+  const preflight = await readPreflight(plan, opts);
+  if (plan.create) {
+    const existing = await send(opts.client, calls.project(projectId(preflight.where.project)));
+    if (existing.status === 200) throw projectExists(preflight.where, '');
+  }
+  return preflight;
+}
+
+/**
+ * Run the plan: the preflight (unless `preflight` is the result of
+ * preflightGitLab), then the writes. Any failure after the first write names
+ * what was done and the command to finish.
+ */
+export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions, preflight?: Preflight): Promise<ApplyResult> {
   checkLocally(plan.variables);
   const repo: LocalRepo | undefined = plan.push ? await inspectRepo(plan.push.dir) : undefined;
   if (repo && plan.create && repo.origin !== undefined)
@@ -263,25 +284,11 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions): Pro
       { docs: 'gitlab-push' },
     );
 
-  const where: Where = {
-    gitlabUrl: plan.gitlabUrl,
-    project: plan.project ?? `${plan.create?.namespace ?? '<you>'}/${plan.create?.path ?? ''}`,
-  };
-  where.username = await checkToken(opts, where);
-  if (plan.create && plan.project === undefined)
-    where.project = `${plan.create.namespace ?? where.username}/${plan.create.path}`;
-
-  let project: ProjectInfo | undefined;
-  let nsId: number | undefined;
-  if (plan.create) {
-    if (plan.create.namespace !== undefined) nsId = await namespaceId(opts, plan.create.namespace, where);
-  } else {
-    project = await findProject(opts, where);
-    await checkVariablesAccess(opts, project, where);
-    if (repo) {
-      const conflict = originConflict(repo, project.http_url_to_repo);
-      if (conflict !== undefined) throw new UserError(`Cannot push: ${conflict}.`, { docs: 'gitlab-push' });
-    }
+  const { where, project: existing, nsId } = preflight ?? (await readPreflight(plan, opts));
+  let project = existing;
+  if (repo && project) {
+    const conflict = originConflict(repo, project.http_url_to_repo);
+    if (conflict !== undefined) throw new UserError(`Cannot push: ${conflict}.`, { docs: 'gitlab-push' });
   }
 
   const done: string[] = [];

@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { type Answers, isPlaceholderRegistry, validateRegistry } from '../core/answers.js';
 import { ANSWERS_FILE, parseRecord } from '../core/answers-file.js';
 import { UserError } from '../core/errors.js';
-import { applyGitLabPlan, type ApplyOptions, type ApplyResult, preflightGitLab } from './apply.js';
+import { applyGitLabPlan, type ApplyOptions, type ApplyResult, type Preflight, preflightGitLab } from './apply.js';
 import { type ClientOptions, createClient } from './client.js';
 import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
 import { PLATFORM_SECRETS, readKeyFile, readSecrets, TOKEN } from './inputs.js';
@@ -87,7 +87,7 @@ export interface PreparedGitLab {
   describe(): string[];
   /** The read-only checks only (GETs), before anything is written. Not available after a dry-run preparation. */
   check(): Promise<void>;
-  /** Preflight, then the writes. Not available after a dry-run preparation. */
+  /** Preflight (unless check() did it), then the writes. Not available after a dry-run preparation. */
   run(): Promise<ApplyResult>;
 }
 
@@ -180,19 +180,23 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
       .map(shellQuote)
       .join(' ')}`;
   const names = wanted.map((w) => w.name);
-  const applyOptions = (): ApplyOptions => ({
+  const applyOptions: ApplyOptions = {
     client: createClient({ gitlabUrl, token, redactor, ...options.client }),
     token,
     redactor,
     report: { done: (line) => say(`✔ ${line}`) },
     finishCommand,
     secretsNeeded: `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names.at(-1)}`,
-  });
+  };
+  // What check() found, so that run() does not ask GitLab the same again.
+  let checked: Preflight | undefined;
   return {
     plan,
     describe,
-    check: () => preflightGitLab(plan, applyOptions()),
-    run: () => applyGitLabPlan(plan, applyOptions()),
+    check: async () => {
+      checked = await preflightGitLab(plan, applyOptions);
+    },
+    run: () => applyGitLabPlan(plan, applyOptions, checked),
   };
 }
 

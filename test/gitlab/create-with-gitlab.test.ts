@@ -48,6 +48,16 @@ describe('create-mlops-project --gitlab-*', () => {
     expect(result.stdout).toContain('✔ Created project team/app');
     expect(result.stdout).toContain('✔ HARBOR_ROBOT_CREDS_JSON created');
     expect(result.stdout).toContain('✔ Pushed main');
+    // The reads run once, before the files are written; then the writes.
+    expect(fake.apiRequests().map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+      'GET /api/v4/user',
+      'GET /api/v4/personal_access_tokens/self',
+      'GET /api/v4/namespaces/team',
+      'GET /api/v4/projects/team%2Fapp',
+      'POST /api/v4/projects',
+      expect.stringMatching(/^GET \/api\/v4\/projects\/\d+\/variables\/HARBOR_ROBOT_CREDS_JSON$/),
+      expect.stringMatching(/^POST \/api\/v4\/projects\/\d+\/variables$/),
+    ]);
     // The next steps no longer ask for what was done.
     expect(result.stdout).not.toContain('git remote add origin');
     expect(result.stdout).not.toContain('set the masked CI/CD variable');
