@@ -4,7 +4,6 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { type Answers, flagOf, isPlaceholderRegistry } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
 import { collectAnswers } from '../core/collect.js';
-import { troubleshootingUrl } from '../core/docs.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { variantOf } from '../core/pipeline-settings.js';
 import { nextSteps, planProject, type Plan } from '../core/plan.js';
@@ -88,8 +87,9 @@ async function main(): Promise<void> {
     version: VERSION,
     git,
   });
-  for (const warning of plan.warnings) warn(warning.message, troubleshootingUrl(warning.docs));
+  for (const warning of plan.warnings) warn(warning.message, warning.docs);
 
+  const mlopsProject = mlopsProjectCommand();
   // The GitLab step is checked (flags, registry, secrets) before anything is written.
   let gitlab: PreparedGitLab | undefined;
   if (gitlabArgs.project !== undefined || gitlabArgs.create) {
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       dryRun: args.dryRun,
       // Secrets are asked on a terminal even with --yes, which is about answers.
       interactive: onTerminal,
-      commandName: mlopsProjectCommand(),
+      commandName: mlopsProject,
     });
   }
   // What only GitLab can answer (the token, the project, the role) is asked too, with GETs only:
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   }
   say();
   say('Next steps:');
-  nextSteps(plan, answers, shown, { variables: gitlabDone, pushed: gitlabDone && gitlabArgs.push }, mlopsProjectCommand()).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  nextSteps(plan, answers, shown, { variables: gitlabDone, pushed: gitlabDone && gitlabArgs.push }, mlopsProject).forEach((step, i) => say(`  ${i + 1}. ${step}`));
   if (gitlabError) process.exitCode = gitlabError.exitCode;
 }
 

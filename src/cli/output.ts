@@ -1,4 +1,5 @@
 /** Terminal output: colours only on a TTY and without NO_COLOR. */
+import { type TroubleshootingAnchor, troubleshootingUrl } from '../core/docs.js';
 
 const enabled = (stream: NodeJS.WriteStream): boolean =>
   Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
@@ -17,8 +18,13 @@ export const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
-/** A warning: its line, then (dimmed) the address of the docs that explain it. */
-export const warn = (line: string, docs?: string): void => {
+/** The last line of an error or a warning, dimmed: the address of the troubleshooting section that explains it. */
+export const docsLine = (anchor: TroubleshootingAnchor): void => {
+  process.stderr.write(`${dim(`docs: ${troubleshootingUrl(anchor)}`, process.stderr)}\n`);
+};
+
+/** A warning: its line, then the docs line. */
+export const warn = (line: string, docs: TroubleshootingAnchor): void => {
   process.stderr.write(`${yellow('warning', process.stderr)} ${line}\n`);
-  if (docs !== undefined) process.stderr.write(`${dim(`docs: ${docs}`, process.stderr)}\n`);
+  docsLine(docs);
 };

@@ -3,16 +3,15 @@
  * any, and the address of the docs section that explains it (exit 1, or 130
  * on cancel); anything else is a bug and prints its stack.
  */
-import { troubleshootingUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
-import { dim, red } from './output.js';
+import { dim, docsLine, red } from './output.js';
 
 
 /** A user error as printed: its line, its hint if any, and the address of the docs that explain it. */
 export function printUserError(error: UserError): void {
   process.stderr.write(`${red('error', process.stderr)} ${error.message}\n`);
   if (error.hint) process.stderr.write(`${dim(error.hint, process.stderr)}\n`);
-  process.stderr.write(`${dim(`docs: ${troubleshootingUrl(error.docs)}`, process.stderr)}\n`);
+  docsLine(error.docs);
 }
 
 export function runMain(main: () => Promise<void>): void {

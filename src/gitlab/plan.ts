@@ -164,8 +164,3 @@ export function describePlan(plan: GitLabPlan): string[] {
   }
   return lines;
 }
-
-/** Quote an argument for a POSIX shell, only when it needs it. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_/.:@%+=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}

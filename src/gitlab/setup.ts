@@ -13,7 +13,8 @@ import { applyGitLabPlan, type ApplyOptions, type ApplyResult, type Preflight, p
 import { type ClientOptions, createClient } from './client.js';
 import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
 import { PLATFORM_SECRETS, readKeyFile, readSecrets, TOKEN } from './inputs.js';
-import { describePlan, type GitLabPlan, planGitLab, shellQuote } from './plan.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { describePlan, type GitLabPlan, planGitLab } from './plan.js';
 import { Redactor, Secret } from './secret.js';
 import { checkGitLabUrl, DEFAULT_GITLAB_URL, resolveTarget } from './target.js';
 

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
 import type { PipelineVariant } from '../core/pipeline-settings.js';
+import { shellQuote } from '../core/shell-quote.js';
 import type { SourceFile } from '../core/template.js';
 import { VERSION } from '../core/version.js';
 
@@ -20,8 +21,7 @@ function packageRoot(): string {
  */
 export function mlopsProjectCommand(root = packageRoot(), version = VERSION): string {
   if (root.split(sep).includes('node_modules')) return `npx -p create-mlops-project@${version} mlops-project`;
-  const bin = join(root, 'bin', 'mlops-project.js');
-  return `node ${/^[\w@%+=:,./-]+$/.test(bin) ? bin : `'${bin.replaceAll("'", "'\\''")}'`}`;
+  return `node ${shellQuote(join(root, 'bin', 'mlops-project.js'))}`;
 }
 
 export function templateRoot(): string {

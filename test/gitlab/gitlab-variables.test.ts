@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MASKED_VALUE } from '../../src/gitlab/credentials.js';
-import { shellQuote } from '../../src/gitlab/plan.js';
+import { shellQuote } from '../../src/core/shell-quote.js';
 import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
 import { errorLines, GIT_ENV, MLOPS_BIN, removeDir, tempDir } from '../support/cli.js';
 import {
