@@ -69,6 +69,13 @@ class Terminal {
     await this.tmux(['send-keys', '-t', 't', '-l', '--', text]);
   }
 
+  /** Wait for `prompt`, type `text`, press Enter. */
+  async answer(prompt: string, text: string): Promise<void> {
+    await this.waitFor(prompt);
+    await this.type(text);
+    await this.press('Enter');
+  }
+
   /** Press keys: Enter, Up, Down, BSpace, C-c... */
   async press(...keys: string[]): Promise<void> {
     for (const key of keys) await this.tmux(['send-keys', '-t', 't', key]);
@@ -138,9 +145,7 @@ describe('create-mlops-project on a terminal', () => {
     mkdirSync(tty);
     await terminal.start(tty, ['churn']);
 
-    await terminal.waitFor('? Project name (Churn)');
-    await terminal.type(ANSWERS.projectName);
-    await terminal.press('Enter');
+    await terminal.answer('? Project name (Churn)', ANSWERS.projectName);
 
     await terminal.waitFor('? Repository name (slug) (churn-model)');
     // A bad value is refused with the reason, and asked again.
@@ -148,21 +153,13 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.press('Enter');
     await terminal.waitFor('> repo name must start with a lower-case letter');
     await terminal.press(...Array<string>(15).fill('BSpace'));
-    await terminal.waitFor('? Repository name (slug) (churn-model)');
-    await terminal.type(ANSWERS.repoName);
-    await terminal.press('Enter');
+    await terminal.answer('? Repository name (slug) (churn-model)', ANSWERS.repoName);
 
-    await terminal.waitFor('? Python package name (churn_predictor)');
-    await terminal.type(ANSWERS.packageName);
-    await terminal.press('Enter');
+    await terminal.answer('? Python package name (churn_predictor)', ANSWERS.packageName);
 
-    await terminal.waitFor('? One-line description');
-    await terminal.type(ANSWERS.description);
-    await terminal.press('Enter');
+    await terminal.answer('? One-line description', ANSWERS.description);
 
-    await terminal.waitFor('? Author');
-    await terminal.type(ANSWERS.author);
-    await terminal.press('Enter');
+    await terminal.answer('? Author', ANSWERS.author);
 
     await terminal.waitFor('❯ On-prem Harbor');
     await terminal.press('Down');
@@ -175,9 +172,7 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.type(ANSWERS.registry);
     await terminal.press('Enter');
 
-    await terminal.waitFor('? GitLab runner tag (gcp)');
-    await terminal.type(ANSWERS.runnerTag);
-    await terminal.press('Enter');
+    await terminal.answer('? GitLab runner tag (gcp)', ANSWERS.runnerTag);
 
     await terminal.waitFor('❯ 3.12');
     await terminal.press('Up');
@@ -240,9 +235,7 @@ describe('create-mlops-project on a terminal', () => {
       await terminal.press('Down', 'Down');
       await terminal.waitFor('❯ Yes, in a new private GitLab project, then push');
       await terminal.press('Enter');
-      await terminal.waitFor('? GitLab URL (https://gitlab.com)');
-      await terminal.type(fake.url);
-      await terminal.press('Enter');
+      await terminal.answer('? GitLab URL (https://gitlab.com)', fake.url);
       await terminal.waitFor('? New project path');
       // A bad path is refused at the prompt, and asked again.
       await terminal.type('team/bad name');
@@ -252,15 +245,9 @@ describe('create-mlops-project on a terminal', () => {
       await terminal.type('team/churn');
       await terminal.press('Enter');
 
-      await terminal.waitFor('(GITLAB_TOKEN)');
-      await terminal.type(token);
-      await terminal.press('Enter');
-      await terminal.waitFor('(HARBOR_USERNAME)');
-      await terminal.type('robot$ml+ci');
-      await terminal.press('Enter');
-      await terminal.waitFor('(HARBOR_PASSWORD)');
-      await terminal.type(password);
-      await terminal.press('Enter');
+      await terminal.answer('(GITLAB_TOKEN)', token);
+      await terminal.answer('(HARBOR_USERNAME)', 'robot$ml+ci');
+      await terminal.answer('(HARBOR_PASSWORD)', password);
 
       expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
       const screen = await terminal.screen();

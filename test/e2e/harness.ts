@@ -5,15 +5,11 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { CREATE_BIN, MLOPS_BIN, ROOT } from '../support/cli.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HARNESS = join(ROOT, 'scripts/e2e-pipeline');
-const CREATE_BIN = join(ROOT, 'bin/create-mlops-project.js');
-const PROJECT_BIN = join(ROOT, 'bin/mlops-project.js');
 
-/** The harness needs root (buildah, mount namespaces) and Linux. */
 /**
  * The harness needs root on Linux (buildah, unshare --mount). Elsewhere the
  * e2e suite fails with this line rather than skip: a skipped e2e run proves nothing.
@@ -68,7 +64,7 @@ export async function generate(parent: string, name: string, o: GenerateOptions)
 
 /** Adds an image with the project's own CLI, as a user would. */
 export async function addImage(repo: string, name: string): Promise<void> {
-  await execa('node', [PROJECT_BIN, 'image', '--name', name], { cwd: repo, stdin: 'ignore', all: true });
+  await execa('node', [MLOPS_BIN, 'image', '--name', name], { cwd: repo, stdin: 'ignore', all: true });
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
