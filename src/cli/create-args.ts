@@ -100,8 +100,8 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
 }
 
 /** True when any GitLab step was asked for. */
-export function wantsGitLab(args: CreateArgs): boolean {
-  return args.gitlab.project !== undefined || args.gitlab.create;
+export function wantsGitLab(gitlab: CreateArgs['gitlab']): boolean {
+  return gitlab.project !== undefined || gitlab.create;
 }
 
 const ANSWER_ROWS: FlagRow[] = [

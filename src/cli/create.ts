@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   }
   // On a terminal without GitLab flags: offer the GitLab step (not for a placeholder registry, which has no credential yet).
   let gitlabArgs = args.gitlab;
-  if (interactive && !wantsGitLab(args) && !isPlaceholderRegistry(answers.registry)) {
+  if (interactive && !wantsGitLab(args.gitlab) && !isPlaceholderRegistry(answers.registry)) {
     const { askGitLabStep } = await import('./gitlab-prompt.js');
     const step = await askGitLabStep({ repoName: answers.repoName, canPush: git, gitlabUrl: args.gitlab.url ?? process.env.GITLAB_URL });
     if (step) gitlabArgs = { ...gitlabArgs, url: step.url, project: step.project, create: step.create, push: step.create && git };
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const mlopsProject = mlopsProjectCommand();
   // The GitLab step is checked (flags, registry, secrets) before anything is written.
   let gitlab: PreparedGitLab | undefined;
-  if (gitlabArgs.project !== undefined || gitlabArgs.create) {
+  if (wantsGitLab(gitlabArgs)) {
     if (gitlabArgs.push && !plan.git)
       throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.', { docs: 'gitlab-push-needs-commit' });
     const { prepareGitLab } = await import('../gitlab/index.js');
