@@ -30,6 +30,8 @@ function walk(dir: string): string[] {
 interface HelpEntry {
   flags: string[];
   default: string | undefined;
+  /** `[required]` or `[required, ...]`. */
+  required: boolean;
 }
 
 /** The flag entries of a --help text: an entry starts with an indented `-x, --flag` or `--flag`; deeper-indented lines continue it. */
@@ -40,7 +42,7 @@ function helpEntries(help: string): HelpEntry[] {
     if (!current) return;
     const line = current.lines.find((l) => l.includes('default: '));
     const value = line?.slice(line.indexOf('default: ') + 'default: '.length).trim().replace(/\]$/, '');
-    entries.push({ flags: current.flags, default: value });
+    entries.push({ flags: current.flags, default: value, required: current.lines.some((l) => l.includes('[required')) });
     current = undefined;
   };
   for (const line of help.split('\n')) {
@@ -150,6 +152,13 @@ describe('the flags reference page', () => {
         wrong.push(`${flag}: --help says default: ${entry.default}; the page's default column says: ${defaultCell(row)}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it.each(['create', 'mlops', 'image', 'gitlab-variables'])('gives every flag of the %s --help a default or [required] (but --help, --version)', (help) => {
+    const entries = helpEntries(helps[help]!);
+    expect(entries.length).toBeGreaterThan(3);
+    const bare = entries.filter((e) => e.default === undefined && !e.required && !e.flags.includes('--help') && !e.flags.includes('--version'));
+    expect(bare.map((e) => e.flags.join(', '))).toEqual([]);
   });
 
   it('parses help texts as intended', () => {
