@@ -104,7 +104,7 @@ function editPipeline(text: string, doc: Document.Parsed, images: string[], from
   const switches = variables.items.filter((p) => /^BUILD_/.test(scalarText(p.key) ?? '') && scalarText(p.key) !== 'BUILD_CONDA') as Pair[];
   const switchLines = pairLines(text, sourceSwitch);
   let switchText = renameAll(text.slice(switchLines.start, switchLines.end), from, to);
-  switchText = switchText.replace(/(description:[ \t]*)(["']?).*\2[ \t]*$/m, `$1"Set to true to build the ${to.image} image."`);
+  switchText = switchText.replace(/(description:[ \t]*)(["']?).*\2[ \t]*$/m, `$1"true: build the ${to.image} image."`);
   splices.push({ at: Math.max(...[...switches, allSwitch ?? sourceSwitch].map((p) => pairLines(text, p).end)), text: switchText });
 
   // 3. The retag line (and a needs entry, if the retag job lists image jobs), after the last image's.
@@ -151,7 +151,7 @@ function editPipelineDoc(text: string, to: Names): string {
   const lines = text.split('\n');
   const last = lines.findLastIndex((l) => /^\| `BUILD_[A-Z0-9_]+` \|/.test(l));
   if (last === -1) return text;
-  lines.splice(last + 1, 0, `| \`${to.buildSwitch}\` | empty | manual runs: build the ${to.image} image |`);
+  lines.splice(last + 1, 0, `| \`${to.buildSwitch}\` | \`false\` | \`true\`: build the ${to.image} image (Run pipeline, schedules, API, triggers) |`);
   return lines.join('\n');
 }
 

@@ -93,7 +93,7 @@ describe.each(MATRIX)('image added to a %s + %s repo', (platform, builder) => {
     expect(docBlocks[0]![0]).toMatch(/BUILD_SERVING/);
     // docs/pipeline.md: one row for the new switch, right after the other BUILD_ rows.
     const pipelineDoc = insertedLines(before['docs/pipeline.md']!, after['docs/pipeline.md']!);
-    expect(pipelineDoc).toEqual([['| `BUILD_SERVING` | empty | manual runs: build the serving image |']]);
+    expect(pipelineDoc).toEqual([['| `BUILD_SERVING` | `false` | `true`: build the serving image (Run pipeline, schedules, API, triggers) |']]);
     const rows = after['docs/pipeline.md']!.split('\n');
     expect(rows[rows.indexOf(pipelineDoc[0]![0]!) - 1]).toMatch(/^\| `BUILD_MODEL` \|/);
     const changed = Object.keys(after).filter((f) => after[f] !== before[f]).sort();

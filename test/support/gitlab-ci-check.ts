@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { referenceTag } from '../../src/core/pipeline.js';
 
 const GLOBAL_KEYWORDS = new Set([
@@ -31,8 +31,51 @@ function schemaValidator(): ValidateFunction {
 
 type Job = Record<string, unknown>;
 
+const REFERENCE = '$reference';
+
+/**
+ * The pipeline as GitLab reads it: YAML with merge keys, and every
+ * `!reference [job, key, ...]` replaced by what it names in the file as
+ * written (before `extends`), nested references included; a reference
+ * inside a list is spliced into it, as GitLab flattens script arrays.
+ * A reference to a missing job or key is an error, as on GitLab.
+ */
 export function parseCi(text: string): Record<string, unknown> {
-  return parse(text, { merge: true, customTags: [referenceTag] }) as Record<string, unknown>;
+  const doc = parseDocument(text, { merge: true, customTags: [referenceTag] });
+  visit(doc, {
+    Seq(_, node) {
+      if (node.tag !== '!reference') return undefined;
+      const marker = doc.createNode({ [REFERENCE]: (node.toJSON() as unknown[]).map(String) });
+      return marker;
+    },
+  });
+  const raw = doc.toJS() as Record<string, unknown>;
+  return resolveReferences(raw, raw, 0) as Record<string, unknown>;
+}
+
+function referenceOf(value: unknown): string[] | undefined {
+  return isObject(value) && Object.keys(value).length === 1 && Array.isArray(value[REFERENCE]) ? (value[REFERENCE] as string[]) : undefined;
+}
+
+function resolveReferences(value: unknown, raw: Record<string, unknown>, depth: number): unknown {
+  if (depth > 10) throw new Error('!reference: nested more than 10 levels');
+  const path = referenceOf(value);
+  if (path) {
+    let target: unknown = raw;
+    for (const key of path) {
+      if (!isObject(target) || !(key in target)) throw new Error(`!reference [${path.join(', ')}]: "${key}" does not exist`);
+      target = target[key];
+    }
+    return resolveReferences(target, raw, depth + 1);
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((item) => {
+      const resolved = resolveReferences(item, raw, depth);
+      return referenceOf(item) && Array.isArray(resolved) ? resolved : [resolved];
+    });
+  }
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, raw, depth)]));
+  return value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -67,7 +110,12 @@ export function jobNames(ci: Record<string, unknown>): string[] {
 
 export function checkPipeline(text: string): string[] {
   const problems: string[] = [];
-  const ci = parseCi(text);
+  let ci: Record<string, unknown>;
+  try {
+    ci = parseCi(text);
+  } catch (error) {
+    return [(error as Error).message];
+  }
   const validate = schemaValidator();
   if (!validate(ci)) {
     for (const error of validate.errors ?? []) problems.push(`schema: ${error.instancePath || '/'} ${error.message ?? ''}`);
