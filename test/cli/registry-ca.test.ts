@@ -1,0 +1,87 @@
+/**
+ * REGISTRY_CA_FILE for real: a registry on 127.0.0.1 with TLS from a test
+ * CA (Debian's docker-registry), and the generated pipeline's own
+ * `.registry-ca` step run in the same shell as a real `buildah pull` and
+ * `skopeo inspect` (containers/image, the library buildah builds and pushes
+ * with). Without the variable, TLS is refused (x509); with it, TLS passes and
+ * the registry answers (the image does not exist: "manifest unknown").
+ * kaniko and crane are not on this machine: they are Go programs too, and
+ * read SSL_CERT_DIR through Go's crypto/x509 as these do, which this test
+ * does not prove for them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
+import { create, removeDir, tempDir } from '../support/cli.js';
+
+let work: string;
+let registry: ChildProcess | undefined;
+let port = 0;
+let caStep = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+beforeAll(async () => {
+  work = tempDir('cmp-ca-');
+  const ssl = (args: string[]) => execa('openssl', args, { cwd: work });
+  await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=create-mlops-project test CA']);
+  await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(work, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await ssl(['x509', '-req', '-in', 'srv.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.crt', '-days', '2', '-extfile', 'ext']);
+  port = await freePort();
+  mkdirSync(join(work, 'data'));
+  writeFileSync(
+    join(work, 'registry.yml'),
+    `version: 0.1\nlog: {level: warn, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: ${join(work, 'data')}}}\nhttp: {addr: 127.0.0.1:${port}, tls: {certificate: ${join(work, 'srv.crt')}, key: ${join(work, 'srv.key')}}}\n`,
+  );
+  // docker-registry reads REGISTRY_* variables as configuration: start it with none.
+  registry = spawn('docker-registry', ['serve', join(work, 'registry.yml')], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore' });
+  for (let i = 0; i < 50; i += 1) {
+    const probe = await execa('curl', ['-s', '-o', '/dev/null', '--cacert', join(work, 'ca.crt'), `https://127.0.0.1:${port}/v2/`], { reject: false });
+    if (probe.exitCode === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const made = await create(['p', '--yes', '--no-git', '--builder', 'buildah', '--registry', `127.0.0.1:${port}/ml/p`], work);
+  expect(made.exitCode, made.stderr).toBe(0);
+  const ci = parseCi(readFileSync(join(work, 'p/.gitlab-ci.yml'), 'utf8'));
+  const before = resolveJob(ci, '.registry-ca').before_script as string[];
+  caStep = before.join('\n');
+});
+afterAll(() => {
+  if (registry?.pid) process.kill(registry.pid, 'SIGTERM');
+  removeDir(work);
+});
+
+describe('REGISTRY_CA_FILE with a registry behind a private CA', () => {
+  const run = async (tool: string, caFile: string | undefined): Promise<string> => {
+    const jobTmp = join(work, `job-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(jobTmp);
+    const env: Record<string, string> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: jobTmp, TMPDIR: jobTmp };
+    if (caFile) env.REGISTRY_CA_FILE = caFile;
+    const image = `docker://127.0.0.1:${port}/ml/p/cpu:none`;
+    const command = tool === 'buildah' ? `buildah --root "$TMPDIR/storage" --runroot "$TMPDIR/run" pull ${image}` : `skopeo inspect ${image}`;
+    const result = await execa('sh', ['-e', '-c', `${caStep}\n${command}`], { env, extendEnv: false, reject: false });
+    return `${String(result.stdout)}\n${String(result.stderr)}`;
+  };
+
+  it.each(['buildah', 'skopeo'])('%s: refused without it, trusted with it', async (tool) => {
+    expect(await run(tool, undefined)).toMatch(/x509: certificate signed by unknown authority/);
+    const trusted = await run(tool, join(work, 'ca.crt'));
+    expect(trusted).toMatch(/Trusting the registry CA of REGISTRY_CA_FILE/);
+    expect(trusted).not.toMatch(/x509/);
+    expect(trusted).toMatch(/manifest unknown/);
+  });
+});
