@@ -114,7 +114,7 @@ const ANSWER_ROWS: FlagRow[] = [
   { flag: '--registry HOST/PATH', what: 'image repository prefix', default: 'a placeholder, with a warning' },
   { flag: '--runner-tag TAG', what: 'GitLab runner tag of every job', default: `${defaultOf('runnerTag', {}, {})} (gcp: ${defaultOf('runnerTag', { platform: 'gcp' }, {})})` },
   { flag: '--python VERSION', what: PYTHON_VERSIONS.join(' | '), default: defaultOf('python', {}, {}) },
-  { flag: '--builder NAME', what: `${BUILDERS.join(' | ')}: what builds images in CI`, default: defaultOf('builder', {}, {}) },
+  { flag: '--builder NAME', what: `${BUILDERS.join(' | ')}: what builds images in CI (kaniko runs unprivileged; buildah needs a privileged runner, or SYS_ADMIN with seccomp and apparmor unconfined)`, default: defaultOf('builder', {}, {}) },
 ];
 
 const OTHER_ROWS: FlagRow[] = [

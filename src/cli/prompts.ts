@@ -28,7 +28,7 @@ const CHOICES: Partial<Record<AnswerKey, { value: string; name: string; descript
   python: PYTHON_VERSIONS.map((v) => ({ value: v, name: v })),
   builder: [
     { value: BUILDERS[0], name: 'kaniko', description: 'maintained kaniko fork; no privileged runner needed' },
-    { value: BUILDERS[1], name: 'buildah', description: 'buildah in chroot isolation; no privileged runner needed' },
+    { value: BUILDERS[1], name: 'buildah', description: 'buildah in chroot isolation; needs a privileged runner (or SYS_ADMIN, seccomp unconfined)' },
   ],
 };
 
