@@ -22,6 +22,7 @@ export interface CreateArgs {
     create: boolean;
     push: boolean;
     protected: boolean;
+    keepPipelineVariablesRole: boolean;
   };
 }
 
@@ -45,6 +46,7 @@ const OPTIONS = {
   'gitlab-create': { type: 'boolean' },
   'gitlab-push': { type: 'boolean' },
   protected: { type: 'boolean', default: true },
+  'keep-pipeline-variables-role': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -95,6 +97,7 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
       create: values['gitlab-create'] ?? false,
       push: values['gitlab-push'] ?? false,
       protected: values.protected,
+      keepPipelineVariablesRole: values['keep-pipeline-variables-role'] ?? false,
     },
   };
 }
@@ -135,6 +138,7 @@ const GITLAB_ROWS: FlagRow[] = [
   { flag: '--gitlab-push', what: 'push the first commit to it as origin', default: 'off' },
   { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
   { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },
+  { flag: '--keep-pipeline-variables-role', what: "leave the project's minimum role for pipeline variables as it is", default: 'off (set it to developer when it is higher)' },
 ];
 
 const ALL_ROWS = [...ANSWER_ROWS, ...OTHER_ROWS, ...GITLAB_ROWS];

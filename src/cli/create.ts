@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       create: gitlabArgs.create,
       push: gitlabArgs.push,
       protected: gitlabArgs.protected,
+      keepPipelineVariablesRole: gitlabArgs.keepPipelineVariablesRole,
       dryRun: args.dryRun,
       // Secrets are asked on a terminal even with --yes, which is about answers.
       interactive: onTerminal,

@@ -23,6 +23,7 @@ export type TroubleshootingAnchor =
   | 'gitlab-token'
   | 'gitlab-project-not-found'
   | 'gitlab-forbidden'
+  | 'gitlab-pipeline-variables'
   | 'gitlab-project-exists'
   | 'gitlab-namespace-not-found'
   | 'gitlab-flags'

@@ -7,7 +7,7 @@
 import { UserError } from '../core/errors.js';
 import { type ApiResponse, type GitLabClient, GitLabUnavailable } from './client.js';
 import { maskedProblem, VARIABLE_KEY_RULE } from './credentials.js';
-import { type ApiCall, calls, type GitLabPlan, projectId, type VariableSpec } from './plan.js';
+import { type ApiCall, calls, type GitLabPlan, PIPELINE_VARIABLES_ROLE, pipelineVariablesChange, projectId, type VariableSpec } from './plan.js';
 import { inspectRepo, originConflict, pushBranch, type LocalRepo } from './push.js';
 import type { Redactor, Secret } from './secret.js';
 
@@ -37,6 +37,8 @@ export interface ProjectInfo {
 export interface ApplyResult {
   project: ProjectInfo;
   variables: { key: string; action: 'created' | 'updated' }[];
+  /** The role that kept Developers from setting pipeline variables, now `developer`; undefined: unchanged. */
+  pipelineVariablesFrom: string | undefined;
   pushed: { branch: string; url: string } | undefined;
 }
 
@@ -140,7 +142,10 @@ async function checkToken(opts: ApplyOptions, where: Where): Promise<string> {
   return username;
 }
 
-async function findProject(opts: ApplyOptions, where: Where): Promise<ProjectInfo> {
+/** The project as GET /projects/:id (or POST /projects) gives it: what the step uses, and the rest for pipelineVariablesChange. */
+type ProjectJson = ProjectInfo & Record<string, unknown>;
+
+async function findProject(opts: ApplyOptions, where: Where): Promise<ProjectJson> {
   const response = await answer(opts, calls.project(projectId(where.project)), where, 200, (r) =>
     r.status === 404
       ? new UserError(
@@ -149,7 +154,7 @@ async function findProject(opts: ApplyOptions, where: Where): Promise<ProjectInf
         )
       : undefined,
   );
-  return asData(response) as unknown as ProjectInfo;
+  return asData(response) as unknown as ProjectJson;
 }
 
 async function checkVariablesAccess(opts: ApplyOptions, project: ProjectInfo, where: Where): Promise<void> {
@@ -175,7 +180,7 @@ async function namespaceId(opts: ApplyOptions, namespace: string, where: Where):
   return Number(asData(response).id);
 }
 
-async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number | undefined, where: Where): Promise<ProjectInfo> {
+async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number | undefined, where: Where): Promise<ProjectJson> {
   const create = plan.create!;
   const known = (r: ApiResponse): UserError | undefined => {
     if (alreadyTaken(r)) return projectExists(where, ' (400 has already been taken)');
@@ -188,7 +193,48 @@ async function createProject(opts: ApplyOptions, plan: GitLabPlan, nsId: number 
   };
   // Not repeated after a 5xx or a lost connection: the project may exist by then, and a retry would say "taken".
   const response = await answer(opts, calls.createProject(create, nsId), where, 201, known, { retry: false });
-  return asData(response) as unknown as ProjectInfo;
+  return asData(response) as unknown as ProjectJson;
+}
+
+const OWNER_ACCESS = 50;
+const ROLE_NAMES: Record<number, string> = { 10: 'Guest', 15: 'Planner', 20: 'Reporter', 30: 'Developer', 40: 'Maintainer', 50: 'Owner' };
+
+/** The user's role on the project as its JSON says (the higher of project and group membership); undefined when not given. */
+function accessLevelOf(project: ProjectJson): number | undefined {
+  const permissions = project.permissions as { project_access?: { access_level?: unknown } | null; group_access?: { access_level?: unknown } | null } | undefined;
+  const levels = [permissions?.project_access?.access_level, permissions?.group_access?.access_level].filter((l): l is number => typeof l === 'number');
+  return levels.length > 0 ? Math.max(...levels) : undefined;
+}
+
+const PIPELINE_VARIABLES_SETTING = 'Settings > CI/CD > Variables > Minimum role to use pipeline variables';
+
+/** Only an Owner may change the setting from no_one_allowed or owner (GitLab's ci/variables docs). */
+function ownerNeeded(project: ProjectInfo, from: string, where: Where, role: string): UserError {
+  return new UserError(
+    `Only an Owner may change who can set pipeline variables in ${project.path_with_namespace} from ${from}, and @${where.username ?? '?'} is ${role}: ask an Owner to set ${PIPELINE_VARIABLES_SETTING} to Developer, or run again with --keep-pipeline-variables-role.`,
+    { docs: 'gitlab-pipeline-variables' },
+  );
+}
+
+/** Before any write: the role to lower, and that this user may lower it. */
+function checkPipelineVariables(plan: GitLabPlan, project: ProjectJson, where: Where): void {
+  const from = plan.pipelineVariablesForDevelopers ? pipelineVariablesChange(project) : undefined;
+  if (from !== 'no_one_allowed' && from !== 'owner') return;
+  const level = accessLevelOf(project);
+  if (level !== undefined && level < OWNER_ACCESS) throw ownerNeeded(project, from, where, `a ${ROLE_NAMES[level] ?? `member (access level ${level})`}`);
+}
+
+/** Set the lowest role that may set pipeline variables to `developer`. */
+async function allowDeveloperPipelineVariables(opts: ApplyOptions, project: ProjectInfo, from: string, id: string, where: Where): Promise<void> {
+  await answer(opts, calls.allowDeveloperPipelineVariables(id), where, 200, (r) => {
+    if (r.status === 400 && /is not allowed/.test(JSON.stringify(asData(r).message ?? ''))) return ownerNeeded(project, from, where, 'not an Owner');
+    if (r.status === 403)
+      return new UserError(
+        `@${where.username ?? '?'} may not change who can set pipeline variables in ${project.path_with_namespace} (403 Forbidden: that needs the Maintainer role): ask a Maintainer to set ${PIPELINE_VARIABLES_SETTING} to Developer, or run again with --keep-pipeline-variables-role.`,
+        { docs: 'gitlab-pipeline-variables' },
+      );
+    return undefined;
+  });
 }
 
 async function upsert(
@@ -234,7 +280,7 @@ function projectExists(where: Where, detail: string): UserError {
 export interface Preflight {
   where: Where & { username: string };
   /** The existing project (without --gitlab-create). */
-  project: ProjectInfo | undefined;
+  project: ProjectJson | undefined;
   /** The namespace id for a new project in a group (--gitlab-namespace). */
   nsId: number | undefined;
 }
@@ -253,6 +299,7 @@ async function readPreflight(plan: GitLabPlan, opts: ApplyOptions): Promise<Pref
   }
   const project = await findProject(opts, where);
   await checkVariablesAccess(opts, project, where);
+  checkPipelineVariables(plan, project, where);
   return { where, project, nsId: undefined };
 }
 
@@ -285,7 +332,7 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions, pref
     );
 
   const { where, project: existing, nsId } = preflight ?? (await readPreflight(plan, opts));
-  let project = existing;
+  let project: ProjectJson | undefined = existing;
   if (repo && project) {
     const conflict = originConflict(repo, project.http_url_to_repo);
     if (conflict !== undefined) throw new UserError(`Cannot push: ${conflict}.`, { docs: 'gitlab-push' });
@@ -294,12 +341,16 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions, pref
   const done: string[] = [];
   let created = false;
   const variables: ApplyResult['variables'] = [];
+  // The role to lower, once known: from the preflight's GET, or from the answer to POST /projects.
+  let pipelineVariablesFrom = plan.pipelineVariablesForDevelopers && project ? pipelineVariablesChange(project) : undefined;
+  let pipelineVariablesSet = false;
   try {
     if (plan.create) {
       project = await createProject(opts, plan, nsId, where);
       created = true;
       done.push(`project ${project.path_with_namespace} created`);
       opts.report.done(`Created project ${project.path_with_namespace} (${project.web_url})`);
+      if (plan.pipelineVariablesForDevelopers) pipelineVariablesFrom = pipelineVariablesChange(project);
     }
     const target = project!;
     // The project as the user named it (the very calls --dry-run lists), or the id of the one just created.
@@ -312,17 +363,30 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions, pref
         `${variable.key} ${action} in ${target.path_with_namespace} (env_var, masked, ${variable.protected ? 'protected' : 'not protected'}, all environments)`,
       );
     }
+    if (pipelineVariablesFrom !== undefined) {
+      await allowDeveloperPipelineVariables(opts, target, pipelineVariablesFrom, id, where);
+      pipelineVariablesSet = true;
+      done.push('minimum role for pipeline variables set to developer');
+      opts.report.done(
+        `Developers may set pipeline variables in ${target.path_with_namespace} (${PIPELINE_VARIABLES_ROLE}: ${pipelineVariablesFrom} -> developer), so the pipeline's manual switches work`,
+      );
+    }
     let pushed: ApplyResult['pushed'];
     if (repo) {
       await pushBranch({ repo, url: target.http_url_to_repo, username: where.username, token: opts.token, redactor: opts.redactor });
       pushed = { branch: repo.branch, url: target.http_url_to_repo };
       opts.report.done(`Pushed ${repo.branch} to ${target.http_url_to_repo} (remote origin)`);
     }
-    return { project: target, variables, pushed };
+    return { project: target, variables, pipelineVariablesFrom, pushed };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const notSet = plan.variables.map((v) => v.key).filter((key) => !variables.some((v) => v.key === key));
-    const notDone = [...notSet.map((key) => `${key} not set`), ...(plan.push ? ['branch not pushed'] : [])];
+    const roleLeft = !pipelineVariablesSet && pipelineVariablesFrom !== undefined;
+    const notDone = [
+      ...notSet.map((key) => `${key} not set`),
+      ...(roleLeft ? ['minimum role for pipeline variables not set to developer'] : []),
+      ...(plan.push ? ['branch not pushed'] : []),
+    ];
     const status =
       done.length === 0
         ? `Nothing was changed on GitLab (${notDone.join(', ')}).`

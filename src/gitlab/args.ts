@@ -10,6 +10,7 @@ export interface GitLabVariablesArgs {
   project: string | undefined;
   namespace: string | undefined;
   protected: boolean;
+  keepPipelineVariablesRole: boolean;
   dryRun: boolean;
   create: boolean;
   push: boolean;
@@ -22,6 +23,7 @@ const OPTIONS = {
   'gitlab-project': { type: 'string' },
   'gitlab-namespace': { type: 'string' },
   protected: { type: 'boolean', default: true },
+  'keep-pipeline-variables-role': { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   'gitlab-create': { type: 'boolean', default: false },
   'gitlab-push': { type: 'boolean', default: false },
@@ -42,6 +44,7 @@ export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
     project: values['gitlab-project'],
     namespace: values['gitlab-namespace'],
     protected: values.protected,
+    keepPipelineVariablesRole: values['keep-pipeline-variables-role'],
     dryRun: values['dry-run'],
     create: values['gitlab-create'],
     push: values['gitlab-push'],
@@ -56,6 +59,7 @@ export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
   { flag: '--gitlab-project PATH', what: 'project path (group/sub/name) or numeric id', required: 'except with --gitlab-create; then default: NAMESPACE/<repo name>' },
   { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
   { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },
+  { flag: '--keep-pipeline-variables-role', what: "leave the project's minimum role for pipeline variables as it is", default: 'off (set it to developer when it is higher)' },
   { flag: '--dry-run', what: 'print the API calls, secrets as [redacted]; send nothing', default: 'off' },
   { flag: '--gitlab-create', what: 'create the project (private) first', default: 'off' },
   { flag: '--gitlab-namespace NS', what: 'group path or username to create it in', default: 'the parent of --gitlab-project, else your own namespace' },
@@ -81,6 +85,8 @@ of its GitLab project, through the GitLab API. Platform and registry come
 from REPO/.mlops-project.json: onprem sets HARBOR_ROBOT_CREDS_JSON (base64 of
 a Docker config for the registry host), gcp sets GCP_SERVICE_ACCOUNT_KEY
 (base64 of the key file). A second run updates; it never duplicates.
+It also lets Developers set pipeline variables (the pipeline's manual
+switches), which GitLab.com turns off for new projects.
 
 Flags:
 ${flagTable([...GITLAB_VARIABLES_ROWS, { flag: '-h, --help', what: 'show this help' }])}

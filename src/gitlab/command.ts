@@ -17,6 +17,7 @@ export async function gitlabVariables(argv: string[]): Promise<void> {
     create: args.create,
     push: args.push,
     protected: args.protected,
+    keepPipelineVariablesRole: args.keepPipelineVariablesRole,
     dryRun: args.dryRun,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     say,

@@ -38,6 +38,12 @@ export interface GitLabPlan {
   project: string | undefined;
   create: ProjectToCreate | undefined;
   variables: VariableSpec[];
+  /**
+   * Let Developers set pipeline variables (the pipeline's manual switches) when the
+   * project lets only a higher role, or nobody (see pipelineVariablesChange).
+   * false: --keep-pipeline-variables-role.
+   */
+  pipelineVariablesForDevelopers: boolean;
   /** Push the repo's current branch to the project (remote `origin`). */
   push: { dir: string } | undefined;
 }
@@ -48,6 +54,8 @@ export interface PlanInput {
   create: ProjectToCreate | undefined;
   credential: Credential;
   protected: boolean;
+  /** Default true. */
+  pipelineVariablesForDevelopers?: boolean;
   push: { dir: string } | undefined;
 }
 
@@ -64,8 +72,30 @@ export function planGitLab(input: PlanInput): GitLabPlan {
         description: `Registry credentials for the pipeline (${input.credential.summary}); set by mlops-project gitlab-variables.`.slice(0, 255),
       },
     ],
+    pipelineVariablesForDevelopers: input.pipelineVariablesForDevelopers ?? true,
     push: input.push,
   };
+}
+
+/** GitLab's project attribute: the lowest role that may set pipeline variables (Run pipeline, schedules, API). */
+export const PIPELINE_VARIABLES_ROLE = 'ci_pipeline_variables_minimum_override_role';
+/** The roles above Developer (or nobody) that the step lowers to `developer`. */
+const TOO_HIGH = new Set(['no_one_allowed', 'maintainer', 'owner']);
+
+/**
+ * What the project JSON (GET /projects/:id, or the answer to POST /projects)
+ * says about pipeline variables: the current role when Developers may not set
+ * them and the step should set `developer`; undefined when there is nothing to
+ * do. GitLab lets anyone who can run a pipeline set variables when
+ * `restrict_user_defined_variables` is false (the role is then ignored,
+ * Ci::CdSettings#override_pipeline_variables_allowed?). An absent attribute
+ * is a GitLab older than 17.1 (or a user who may not see the CI/CD settings):
+ * nothing to do.
+ */
+export function pipelineVariablesChange(project: Record<string, unknown>): string | undefined {
+  const role = project[PIPELINE_VARIABLES_ROLE];
+  if (typeof role !== 'string' || project.restrict_user_defined_variables === false) return undefined;
+  return TOO_HIGH.has(role) ? role : undefined;
 }
 
 /** `group/sub/name` -> `group%2Fsub%2Fname`; a numeric id stays as it is. */
@@ -102,6 +132,12 @@ export const calls = {
     method: 'POST',
     path: `/projects/${id}/variables`,
     body: variableBody(v, true),
+  }),
+  /** Developers may set pipeline variables: the lowest role that lets them. */
+  allowDeveloperPipelineVariables: (id: string): ApiCall => ({
+    method: 'PUT',
+    path: `/projects/${id}`,
+    body: { [PIPELINE_VARIABLES_ROLE]: 'developer' },
   }),
   updateVariable: (id: string, v: VariableSpec): ApiCall => ({
     method: 'PUT',
@@ -156,6 +192,14 @@ export function describePlan(plan: GitLabPlan): string[] {
     lines.push(`    ${showCall(calls.getVariable(id, variable.key))}`);
     lines.push(`    then, on 404: ${showCall(calls.createVariable(id, variable))}`);
     lines.push(`    or, on 200:   ${showCall(calls.updateVariable(id, variable))}`);
+  }
+  if (plan.pipelineVariablesForDevelopers) {
+    const from = plan.create ? 'the answer to POST /projects' : `GET /api/v4/projects/${id} above`;
+    lines.push(`  let Developers set pipeline variables, so they can run the pipeline's manual switches (${PIPELINE_VARIABLES_ROLE} as ${from} gives it):`);
+    lines.push(`    when it is no_one_allowed (GitLab.com's default for new projects), maintainer or owner: ${showCall(calls.allowDeveloperPipelineVariables(id))}`);
+    lines.push('    (nothing is sent when it is developer already, restrict_user_defined_variables is false, or this GitLab has no such setting)');
+  } else {
+    lines.push(`  leave who may set pipeline variables as it is (--keep-pipeline-variables-role)`);
   }
   if (plan.push) {
     lines.push('  push the first commit (the token goes in an http.extraHeader through GIT_CONFIG_* variables, never in a URL or .git/config):');

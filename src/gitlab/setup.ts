@@ -37,6 +37,8 @@ export interface GitLabSetupOptions {
   push?: boolean;
   /** Default true. */
   protected?: boolean;
+  /** Leave who may set pipeline variables as it is (--keep-pipeline-variables-role); default: let Developers. */
+  keepPipelineVariablesRole?: boolean;
   dryRun?: boolean;
   /** True on a terminal: missing secrets are asked with hidden input. */
   interactive: boolean;
@@ -144,6 +146,7 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
     create: target.create,
     credential,
     protected: isProtected,
+    pipelineVariablesForDevelopers: !(options.keepPipelineVariablesRole ?? false),
     push: options.push ? { dir: options.dir } : undefined,
   });
 
@@ -176,6 +179,7 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
       ...(rest.project !== undefined ? ['--gitlab-project', rest.project] : []),
       ...(rest.create ? ['--gitlab-create', ...(target.create?.namespace ? ['--gitlab-namespace', target.create.namespace] : [])] : []),
       ...(isProtected ? [] : ['--no-protected']),
+      ...(plan.pipelineVariablesForDevelopers ? [] : ['--keep-pipeline-variables-role']),
       ...(rest.push ? ['--gitlab-push'] : []),
     ]
       .map(shellQuote)

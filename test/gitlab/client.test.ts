@@ -121,6 +121,7 @@ describe('applyGitLabPlan guards', () => {
     project: 'g/p',
     create: undefined,
     variables: Object.entries(values).map(([key, value]) => ({ key, value: new Secret(value), protected: true, description: 'd' })),
+    pipelineVariablesForDevelopers: true,
     push: undefined,
   });
 

@@ -57,7 +57,11 @@ describe('create-mlops-project --gitlab-*', () => {
       'POST /api/v4/projects',
       expect.stringMatching(/^GET \/api\/v4\/projects\/\d+\/variables\/HARBOR_ROBOT_CREDS_JSON$/),
       expect.stringMatching(/^POST \/api\/v4\/projects\/\d+\/variables$/),
+      // A new project lets nobody set pipeline variables (as on GitLab.com): Developers may now.
+      expect.stringMatching(/^PUT \/api\/v4\/projects\/\d+$/),
     ]);
+    expect(result.stdout).toContain('✔ Developers may set pipeline variables in team/app (ci_pipeline_variables_minimum_override_role: no_one_allowed -> developer)');
+    expect(fake.project('team/app')!.pipelineVariables?.ci_pipeline_variables_minimum_override_role).toBe('developer');
     // The next steps no longer ask for what was done.
     expect(result.stdout).not.toContain('git remote add origin');
     expect(result.stdout).not.toContain('set the masked CI/CD variable');
@@ -102,7 +106,7 @@ describe('create-mlops-project --gitlab-*', () => {
     expect(result.exitCode).toBe(1);
     const stderr = String(result.stderr).split('\n');
     expect(stderr[0]).toMatch(/^error GitLab did not answer: POST .*variables: GitLab answered 503/);
-    expect(String(result.stderr)).toMatch(/Done before the failure: project team\/app created\. Not done: HARBOR_ROBOT_CREDS_JSON not set, branch not pushed\./);
+    expect(String(result.stderr)).toMatch(/Done before the failure: project team\/app created\. Not done: HARBOR_ROBOT_CREDS_JSON not set, minimum role for pipeline variables not set to developer, branch not pushed\./);
     expect(stderr.at(-1)).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-unreachable$/);
     const stdout = String(result.stdout);
     expect(stdout).toMatch(/✔ Created App in app \(\d+ files, first commit on main\)/);
@@ -119,6 +123,7 @@ describe('create-mlops-project --gitlab-*', () => {
     expect(result.stdout).toContain('create .gitlab-ci.yml');
     expect(result.stdout).toMatch(/GitLab \(dry run: no request is made\):/);
     expect(result.stdout).toContain('[redacted]');
+    expect(result.stdout).toContain('PUT  /api/v4/projects/team%2Fapp {"ci_pipeline_variables_minimum_override_role":"developer"}');
     expect(fake.requests).toEqual([]);
     expect(listFiles(work)).toEqual([]);
     expect(leaks(result, undefined, secretForms())).toEqual([]);

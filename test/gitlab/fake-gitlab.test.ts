@@ -4,7 +4,7 @@
  * CLI tests against it would prove nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
+import { ACCESS, type FakeGitLab, NEW_GITLAB_COM_PROJECT, startFakeGitLab } from '../support/fake-gitlab.js';
 
 const TOKEN = 'glpat-fake-test-0000000';
 let fake: FakeGitLab;
@@ -111,5 +111,39 @@ describe('fake GitLab', () => {
       status: 400,
       text: '{"message":{"name":["has already been taken"],"path":["has already been taken"]}}',
     });
+  });
+
+  it('who may set pipeline variables: new projects nobody; GET shows it to Maintainers; PUT from a Maintainer, values checked', async () => {
+    const ROLE = 'ci_pipeline_variables_minimum_override_role';
+    const notOwner = { status: 400, text: '{"message":"Changing the restrict_user_defined_variables or ci_pipeline_variables_minimum_override_role is not allowed"}' };
+    const created = JSON.parse((await call('POST', '/projects', { name: 'fresh', path: 'fresh' })).text) as Record<string, unknown>;
+    expect(created).toMatchObject({ restrict_user_defined_variables: true, [ROLE]: 'no_one_allowed' });
+    fake.addProject('group/dotcom', { tester: ACCESS.maintainer, dev: ACCESS.developer }, [], { pipelineVariables: NEW_GITLAB_COM_PROJECT });
+    const P = '/projects/group%2Fdotcom';
+    expect(JSON.parse((await call('GET', P)).text)).toMatchObject({ [ROLE]: 'no_one_allowed' });
+    // A Developer sees no CI/CD settings, and may not change them.
+    expect(JSON.parse((await call('GET', P, undefined, 'glpat-developer-0000')).text)).not.toHaveProperty(ROLE);
+    expect(await call('PUT', P, { [ROLE]: 'developer' }, 'glpat-developer-0000')).toMatchObject({ status: 403, text: '{"message":"403 Forbidden"}' });
+    expect(await call('PUT', P, { [ROLE]: 'everyone' })).toMatchObject({
+      status: 400,
+      text: '{"error":"ci_pipeline_variables_minimum_override_role does not have a valid value"}',
+    });
+    // From no_one_allowed (or owner), only an Owner may change it; to owner, too.
+    expect(await call('PUT', P, { [ROLE]: 'developer' })).toMatchObject(notOwner);
+    fake.project('group/dotcom')!.pipelineVariables![ROLE] = 'maintainer';
+    expect(await call('PUT', P, { [ROLE]: 'owner' })).toMatchObject({
+      status: 400,
+      text: '{"message":"Changing the ci_pipeline_variables_minimum_override_role to the owner role is not allowed"}',
+    });
+    const put = await call('PUT', P, { [ROLE]: 'developer' });
+    expect(put.status).toBe(200);
+    expect(JSON.parse(put.text)).toMatchObject({ [ROLE]: 'developer' });
+    expect(fake.project('group/dotcom')!.pipelineVariables?.[ROLE]).toBe('developer');
+    // The Owner who made a project may lower its no_one_allowed.
+    expect((await call('PUT', `/projects/${String(created.id)}`, { [ROLE]: 'developer' })).status).toBe(200);
+    // A GitLab older than 17.1: no attribute, and a PUT of it alone is a PUT of nothing.
+    fake.addProject('group/old', { tester: ACCESS.maintainer }, [], { pipelineVariables: null });
+    expect(JSON.parse((await call('GET', '/projects/group%2Fold')).text)).not.toHaveProperty(ROLE);
+    expect((await call('PUT', '/projects/group%2Fold', { [ROLE]: 'developer' })).status).toBe(400);
   });
 });

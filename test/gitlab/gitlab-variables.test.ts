@@ -10,7 +10,7 @@ import { execa, type Result } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MASKED_VALUE } from '../../src/gitlab/credentials.js';
 import { shellQuote } from '../../src/core/shell-quote.js';
-import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
+import { ACCESS, type FakeGitLab, NEW_GITLAB_COM_PROJECT, startFakeGitLab } from '../support/fake-gitlab.js';
 import { errorLines, GIT_ENV, MLOPS_BIN, removeDir, tempDir } from '../support/cli.js';
 import {
   HARBOR_PASSWORD,
@@ -184,6 +184,114 @@ describe('onprem: HARBOR_ROBOT_CREDS_JSON', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/still the placeholder harbor\.example\.com\/change-me\/p/);
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('pipeline variables: Developers may set them (GitLab.com lets nobody in a new project)', () => {
+  const ROLE = 'ci_pipeline_variables_minimum_override_role';
+  const roleOf = (path = PROJECT): string | undefined => fake.project(path)!.pipelineVariables?.[ROLE];
+  const projectPuts = (): string[] => writes().filter((w) => /^PUT \/api\/v4\/projects\/[^/]+$/.test(w));
+
+  it.each([
+    ['no_one_allowed', ACCESS.owner],
+    ['owner', ACCESS.owner],
+    ['maintainer', ACCESS.maintainer],
+  ] as const)('%s is set to developer, after the variable, with one PUT /projects/:id', async (role, access) => {
+    fake.addProject(PROJECT, { tester: access }, [], {
+      pipelineVariables: { ...NEW_GITLAB_COM_PROJECT, [ROLE]: role },
+    });
+    const result = await vars(onprem, ['--gitlab-project', PROJECT]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(result.stdout).toContain(
+      `✔ Developers may set pipeline variables in group/sub/name (${ROLE}: ${role} -> developer), so the pipeline's manual switches work`,
+    );
+    expect(roleOf()).toBe('developer');
+    expect(calls().slice(-2)).toEqual(['POST /api/v4/projects/group%2Fsub%2Fname/variables', 'PUT /api/v4/projects/group%2Fsub%2Fname']);
+    const put = fake.apiRequests().find((r) => r.method === 'PUT')!;
+    expect(JSON.parse(put.body)).toEqual({ [ROLE]: 'developer' });
+  });
+
+  it('developer already, or restrict_user_defined_variables false (the role is then ignored): nothing sent, nothing said', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer });
+    fake.addProject('group/open', { tester: ACCESS.maintainer }, [], {
+      pipelineVariables: { restrict_user_defined_variables: false, [ROLE]: 'maintainer' },
+    });
+    for (const project of [PROJECT, 'group/open']) {
+      const result = await vars(onprem, ['--gitlab-project', project]);
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect(result.stdout).not.toContain('pipeline variables');
+    }
+    expect(projectPuts()).toEqual([]);
+    expect(roleOf('group/open')).toBe('maintainer');
+  });
+
+  it('a GitLab without the setting (older than 17.1): untouched, nothing alarming said', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [], { pipelineVariables: null });
+    const result = await vars(onprem, ['--gitlab-project', PROJECT]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(`${String(result.stdout)}${String(result.stderr)}`).not.toMatch(/pipeline variables|warning/i);
+    expect(projectPuts()).toEqual([]);
+  });
+
+  it('--dry-run shows the change and sends nothing', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [], { pipelineVariables: NEW_GITLAB_COM_PROJECT });
+    const result = await vars(onprem, ['--gitlab-project', PROJECT, '--dry-run']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(result.stdout).toContain(`when it is no_one_allowed (GitLab.com's default for new projects), maintainer or owner: PUT  /api/v4/projects/group%2Fsub%2Fname {"${ROLE}":"developer"}`);
+    expect(fake.requests).toEqual([]);
+    expect(roleOf()).toBe('no_one_allowed');
+  });
+
+  it('--keep-pipeline-variables-role leaves it, says so in a dry run, and keeps the flag in the finishing command', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [], { pipelineVariables: NEW_GITLAB_COM_PROJECT });
+    const dry = await vars(onprem, ['--gitlab-project', PROJECT, '--dry-run', '--keep-pipeline-variables-role']);
+    expect(dry.stdout).toContain('leave who may set pipeline variables as it is (--keep-pipeline-variables-role)');
+    expect(dry.stdout).not.toContain(`"${ROLE}"`);
+    const result = await vars(onprem, ['--gitlab-project', PROJECT, '--keep-pipeline-variables-role']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(result.stdout).toContain('HARBOR_ROBOT_CREDS_JSON created');
+    expect(projectPuts()).toEqual([]);
+    expect(roleOf()).toBe('no_one_allowed');
+    fake.fault({ method: 'PUT', kind: '5xx', status: 503, times: 3 });
+    const failed = await vars(onprem, ['--gitlab-project', PROJECT, '--keep-pipeline-variables-role']);
+    expect(errorLines(String(failed.stderr)).at(-1)!.trim()).toMatch(/ --gitlab-project group\/sub\/name --keep-pipeline-variables-role$/);
+  });
+
+  it('a Developer is refused by the preflight: nothing written, the setting untouched', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.developer }, [], { pipelineVariables: NEW_GITLAB_COM_PROJECT });
+    const result = await vars(onprem, ['--gitlab-project', PROJECT]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^error @tester may not manage CI\/CD variables of group\/sub\/name \(403 Forbidden: that needs the Maintainer or Owner role\)/);
+    expect(errorLines(String(result.stderr))).toHaveLength(1);
+    expect(writes()).toEqual([]);
+    expect(roleOf()).toBe('no_one_allowed');
+  });
+
+  it('a Maintainer, where only an Owner may lower no_one_allowed: refused by the preflight, nothing written', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [], { pipelineVariables: NEW_GITLAB_COM_PROJECT });
+    const result = await vars(onprem, ['--gitlab-project', PROJECT]);
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(String(result.stderr))).toEqual([
+      'error Only an Owner may change who can set pipeline variables in group/sub/name from no_one_allowed, and @tester is a Maintainer: ' +
+        'ask an Owner to set Settings > CI/CD > Variables > Minimum role to use pipeline variables to Developer, or run again with --keep-pipeline-variables-role.',
+    ]);
+    expect(writes()).toEqual([]);
+    expect(roleOf()).toBe('no_one_allowed');
+  });
+
+  it('a refused change after the variable is set: one line, what was done, how to finish', async () => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [], { pipelineVariables: { ...NEW_GITLAB_COM_PROJECT, [ROLE]: 'maintainer' } });
+    // A custom role that may manage variables but not the project (GitLab Ultimate).
+    fake.fault({ method: 'PUT', url: /^\/api\/v4\/projects\/group%2Fsub%2Fname$/, kind: 'json', status: 403, body: { message: '403 Forbidden' }, times: 1 });
+    const result = await vars(onprem, ['--gitlab-project', PROJECT]);
+    expect(result.exitCode).toBe(1);
+    const lines = errorLines(String(result.stderr));
+    expect(lines[0]).toMatch(/^error @tester may not change who can set pipeline variables in group\/sub\/name \(403 Forbidden: that needs the Maintainer role\): .* or run again with --keep-pipeline-variables-role\.$/);
+    expect(String(result.stderr)).toContain('Done before the failure: HARBOR_ROBOT_CREDS_JSON set. Not done: minimum role for pipeline variables not set to developer.');
+    expect(String(result.stderr)).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-pipeline-variables$/m);
+    const again = await vars(onprem, ['--gitlab-project', PROJECT]);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(roleOf()).toBe('developer');
   });
 });
 
@@ -435,7 +543,7 @@ describe('--gitlab-create and --gitlab-push', () => {
     fake.fault({ method: 'POST', url: /\/variables$/, kind: '5xx', status: 500, times: 3 });
     const result = await vars(dir, ['--gitlab-create', '--gitlab-namespace', 'team', '--gitlab-push']);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`Done before the failure: project team/${name} created. Not done: HARBOR_ROBOT_CREDS_JSON not set, branch not pushed.`);
+    expect(result.stderr).toContain(`Done before the failure: project team/${name} created. Not done: HARBOR_ROBOT_CREDS_JSON not set, minimum role for pipeline variables not set to developer, branch not pushed.`);
     const command = errorLines(String(result.stderr)).at(-1)!.trim();
     expect(command).toBe(`node ${MLOPS_BIN} gitlab-variables --dir ${dir} --gitlab-url ${fake.url} --gitlab-project team/${name} --gitlab-push`);
     const again = await vars(dir, ['--gitlab-project', `team/${name}`, '--gitlab-push']);

@@ -4,7 +4,8 @@
  * way GitLab does (lib/api/ci/variables.rb, maskable.rb, api_guard.rb):
  * statuses and bodies to the byte, the masked-value rule, pagination
  * headers, duplicate keys, both auth headers, expired tokens, scopes, roles,
- * 429 with Retry-After, and injected 5xx / dropped connections. It also
+ * who may set pipeline variables (GET/PUT /projects/:id; new projects: nobody,
+ * as on GitLab.com), 429 with Retry-After, and injected 5xx / dropped connections. It also
  * serves git smart HTTP for project repos through `git http-backend`, so a
  * push can really land in a bare repo.
  *
@@ -39,6 +40,21 @@ export interface FakeVariable {
   description: string | null;
 }
 
+/** GitLab's `ci_pipeline_variables_minimum_override_role` values (lib/api/helpers/projects_helpers.rb). */
+export const PIPELINE_VARIABLES_ROLES = ['no_one_allowed', 'developer', 'maintainer', 'owner'] as const;
+export type PipelineVariablesRole = (typeof PIPELINE_VARIABLES_ROLES)[number];
+
+/** Who may set pipeline variables (Run pipeline, schedules, the API), as GitLab 17.1+ keeps it per project. */
+export interface PipelineVariablesSetting {
+  restrict_user_defined_variables: boolean;
+  ci_pipeline_variables_minimum_override_role: PipelineVariablesRole;
+}
+
+/** What GitLab.com gives a project created now: nobody may set pipeline variables (gitlab#502382, MR !187167). */
+export const NEW_GITLAB_COM_PROJECT: PipelineVariablesSetting = { restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'no_one_allowed' };
+/** A project migrated in GitLab 17.10 (gitlab#514243): Developers may set them. The default of addProject. */
+export const DEVELOPERS_ALLOWED: PipelineVariablesSetting = { restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'developer' };
+
 export interface FakeProject {
   id: number;
   path: string;
@@ -46,6 +62,8 @@ export interface FakeProject {
   /** username -> access level */
   members: Record<string, number>;
   variables: FakeVariable[];
+  /** undefined: a GitLab older than 17.1, whose projects API knows no such attribute. */
+  pipelineVariables: PipelineVariablesSetting | undefined;
 }
 
 export interface RecordedRequest {
@@ -126,7 +144,17 @@ export class FakeGitLab {
     return this;
   }
 
-  addProject(fullPath: string, members: Record<string, number>, variables: Partial<FakeVariable>[] = []): FakeProject {
+  /**
+   * A project that exists. `pipelineVariables`: who may set pipeline variables;
+   * NEW_GITLAB_COM_PROJECT for one made on GitLab.com now, null for an old GitLab
+   * without the setting; default DEVELOPERS_ALLOWED.
+   */
+  addProject(
+    fullPath: string,
+    members: Record<string, number>,
+    variables: Partial<FakeVariable>[] = [],
+    { pipelineVariables = DEVELOPERS_ALLOWED }: { pipelineVariables?: PipelineVariablesSetting | null } = {},
+  ): FakeProject {
     const slash = fullPath.lastIndexOf('/');
     const project: FakeProject = {
       id: this.#nextId++,
@@ -134,6 +162,7 @@ export class FakeGitLab {
       namespace: fullPath.slice(0, slash),
       members,
       variables: variables.map((v) => ({ ...DEFAULT_VARIABLE, ...v }) as FakeVariable),
+      pipelineVariables: pipelineVariables === null ? undefined : { ...pipelineVariables },
     };
     this.projects.push(project);
     if (this.gitRoot) spawnSync('git', ['init', '--quiet', '--bare', join(this.gitRoot, `${fullPath}.git`)], { env: gitEnv() });
@@ -262,6 +291,8 @@ export class FakeGitLab {
       visibility: 'private',
       namespace: { id: 1, name: p.namespace, path: p.namespace.split('/').at(-1), kind: 'group', full_path: p.namespace },
       permissions: { project_access: { access_level: p.members[username] ?? 0, notification_level: 3 }, group_access: null },
+      // The CI/CD settings are shown only to those who may admin the project (API::Entities::Project, admin_project).
+      ...((p.members[username] ?? 0) >= ACCESS.maintainer ? p.pipelineVariables : undefined),
     };
   }
 
@@ -304,6 +335,10 @@ export class FakeGitLab {
     if (c === undefined && method === 'GET') {
       if (!project) return json(res, 404, { message: '404 Project Not Found' });
       return json(res, 200, this.#projectJson(project, token.username));
+    }
+    if (c === undefined && method === 'PUT') {
+      if (!project) return json(res, 404, { message: '404 Project Not Found' });
+      return this.#updateProject(project, token, body, res);
     }
     if (c !== 'variables') return json(res, 404, NOT_FOUND);
     if (!project) return json(res, 404, { message: '404 Project Not Found' });
@@ -419,6 +454,34 @@ export class FakeGitLab {
     json(res, 200, this.#variableJson(variable));
   }
 
+  /**
+   * PUT /projects/:id for the two pipeline-variables attributes (lib/api/projects.rb, Projects::UpdateService):
+   * Maintainer or more (authorize_admin_project), the values Grape allows, to or from `owner` (and from
+   * `no_one_allowed`) only by an Owner, and at least one attribute this GitLab knows.
+   */
+  #updateProject(project: FakeProject, token: FakeToken, body: Record<string, unknown>, res: ServerResponse): void {
+    const access = project.members[token.username] ?? 0;
+    if (access < ACCESS.maintainer) return json(res, 403, { message: '403 Forbidden' });
+    const role = body.ci_pipeline_variables_minimum_override_role;
+    const restrict = body.restrict_user_defined_variables;
+    const setting = project.pipelineVariables;
+    // An older GitLab does not declare these params: Grape drops them, and then none is left.
+    if (!setting || (role === undefined && restrict === undefined))
+      return json(res, 400, { error: 'name, default_branch, path, ... are missing, at least one parameter must be provided' });
+    if (role !== undefined && !(PIPELINE_VARIABLES_ROLES as readonly unknown[]).includes(role))
+      return json(res, 400, { error: 'ci_pipeline_variables_minimum_override_role does not have a valid value' });
+    const current = setting.ci_pipeline_variables_minimum_override_role;
+    const changing = role !== undefined && role !== current;
+    if (changing && role === 'owner' && access < ACCESS.owner)
+      return json(res, 400, { message: 'Changing the ci_pipeline_variables_minimum_override_role to the owner role is not allowed' });
+    // "After the setting is at this value [owner, no_one_allowed], only the Owner role can change it" (ci/variables docs).
+    if (changing && (current === 'owner' || current === 'no_one_allowed') && access < ACCESS.owner)
+      return json(res, 400, { message: 'Changing the restrict_user_defined_variables or ci_pipeline_variables_minimum_override_role is not allowed' });
+    if (role !== undefined) setting.ci_pipeline_variables_minimum_override_role = role as PipelineVariablesRole;
+    if (restrict !== undefined) setting.restrict_user_defined_variables = bool(restrict, setting.restrict_user_defined_variables);
+    json(res, 200, this.#projectJson(project, token.username));
+  }
+
   #createProject(token: FakeToken, body: Record<string, unknown>, res: ServerResponse): void {
     if (!this.#scope(token, res, ['api'])) return;
     const path = String(body.path ?? body.name ?? '');
@@ -432,7 +495,8 @@ export class FakeGitLab {
     }
     if (this.project(`${namespace}/${path}`))
       return json(res, 400, { message: { name: ['has already been taken'], path: ['has already been taken'] } });
-    const project = this.addProject(`${namespace}/${path}`, { [token.username]: ACCESS.owner });
+    // As on GitLab.com now: a new project lets nobody set pipeline variables.
+    const project = this.addProject(`${namespace}/${path}`, { [token.username]: ACCESS.owner }, [], { pipelineVariables: NEW_GITLAB_COM_PROJECT });
     json(res, 201, this.#projectJson(project, token.username));
   }
 
