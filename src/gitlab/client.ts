@@ -5,7 +5,8 @@
  *   `maxWaitMs`; a longer wait fails at once, saying how long to wait;
  * - 5xx, network errors and timeouts: a short backoff, for calls that are
  *   safe to repeat (never for POST /projects);
- * - at most `attempts` tries in all, then a GitLabUnavailable error.
+ * - at most `attempts` tries in all, then a GitLabUnavailable error (a
+ *   connection error names the scheme, host and port it tried).
  * Any other status is returned to the caller, which knows what it means.
  */
 import type { ApiCall } from './plan.js';
@@ -71,10 +72,36 @@ function wireBody(body: NonNullable<ApiCall['body']>): string {
   return JSON.stringify(out);
 }
 
-function describeNetworkError(error: unknown, timeoutMs: number): string {
+/** `scheme://host:port` of the instance, as connection errors name it (checkGitLabUrl allows no credentials in it). */
+export function endpointOf(base: string): string {
+  const url = new URL(base);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.protocol}//${url.hostname}:${port}`;
+}
+
+const TLS_CODE = /^(?:ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$)/;
+
+/** Why a request got no answer, naming where it went: one phrase, safe to show once redacted. */
+function describeNetworkError(error: unknown, timeoutMs: number, endpoint: string): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`;
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+  if (e.name === 'TimeoutError' || e.name === 'AbortError')
+    return `no answer from ${endpoint} within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`;
+  const code = e.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `${endpoint} refused the connection (ECONNREFUSED)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host of ${endpoint} was not found (${code})`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `${endpoint} closed the connection (${code})`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `no connection to ${endpoint} (${code})`;
+  }
+  if (code !== undefined && TLS_CODE.test(code)) return `TLS with ${endpoint} failed (${code})`;
+  return `cannot reach ${endpoint} (${code ?? e.cause?.message ?? e.message ?? String(error)})`;
 }
 
 export function createClient(options: ClientOptions): GitLabClient {
@@ -85,6 +112,7 @@ export function createClient(options: ClientOptions): GitLabClient {
   const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const base = options.gitlabUrl;
+  const endpoint = endpointOf(base);
 
   return {
     async request(call, { retry = true } = {}) {
@@ -111,7 +139,7 @@ export function createClient(options: ClientOptions): GitLabClient {
           });
           text = await response.text();
         } catch (error) {
-          last = `${what}: ${options.redactor.redact(describeNetworkError(error, timeoutMs))}`;
+          last = `${what}: ${options.redactor.redact(describeNetworkError(error, timeoutMs, endpoint))}`;
           if (!retry) throw new GitLabUnavailable(`${last} (not retried: it may have been applied)`);
           if (isLast) break;
           await sleep(pause);
@@ -144,7 +172,7 @@ export function createClient(options: ClientOptions): GitLabClient {
         }
         return { status: response.status, data, text, headers: response.headers };
       }
-      throw new GitLabUnavailable(`${last} (${retry ? `${attempts} tries` : 'not retried'})`);
+      throw new GitLabUnavailable(`${last} (${retry ? `${attempts} ${attempts === 1 ? 'try' : 'tries'}` : 'not retried'})`);
     },
   };
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { applyGitLabPlan, type ApplyOptions } from '../../src/gitlab/apply.js';
-import { createClient, GitLabUnavailable, type ClientOptions } from '../../src/gitlab/client.js';
+import { createClient, endpointOf, GitLabUnavailable, type ClientOptions } from '../../src/gitlab/client.js';
 import { calls, type GitLabPlan } from '../../src/gitlab/plan.js';
 import { Redactor, Secret } from '../../src/gitlab/secret.js';
 import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
@@ -80,11 +80,21 @@ describe('createClient', () => {
 
   it('timeouts and refused connections are retried, then reported', async () => {
     fake.fault({ kind: 'hang', times: 10 });
-    expect(await unavailable(client({ timeoutMs: 150 }).request(calls.user()))).toBe('GET /user: no answer within 150 ms (3 tries)');
+    expect(await unavailable(client({ timeoutMs: 150 }).request(calls.user()))).toBe(`GET /user: no answer from ${fake.url} within 150 ms (3 tries)`);
     const url = fake.url;
     await fake.stop();
     expect(await unavailable(createClient({ gitlabUrl: url, token: new Secret(TOKEN), redactor: new Redactor(), sleep: async () => {} }).request(calls.user())))
-      .toBe('GET /user: ECONNREFUSED (3 tries)');
+      .toBe(`GET /user: ${url} refused the connection (ECONNREFUSED) (3 tries)`);
+  });
+
+  it('a connection error names the scheme, host and port it tried: TLS to a plain-HTTP port, a dropped connection', async () => {
+    const port = new URL(fake.url).port;
+    const tls = createClient({ gitlabUrl: `https://127.0.0.1:${port}`, token: new Secret(TOKEN), redactor: new Redactor(), attempts: 1 });
+    expect(await unavailable(tls.request(calls.user()))).toMatch(new RegExp(`^GET /user: TLS with https://127\\.0\\.0\\.1:${port} failed \\(ERR_SSL_WRONG_VERSION_NUMBER\\) \\(1 try\\)$`));
+    fake.fault({ kind: 'drop', times: 1 });
+    expect(await unavailable(client({ attempts: 1 }).request(calls.user()))).toMatch(new RegExp(`^GET /user: ${fake.url.replace(/\./g, '\\.')} closed the connection \\((ECONNRESET|UND_ERR_SOCKET)\\) \\(1 try\\)$`));
+    expect(endpointOf('https://gitlab.example.com')).toBe('https://gitlab.example.com:443');
+    expect(endpointOf('https://gitlab.example.com:8443/gitlab')).toBe('https://gitlab.example.com:8443');
   });
 
   it('never follows a redirect (it would carry the token elsewhere)', async () => {

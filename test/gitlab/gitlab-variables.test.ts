@@ -4,6 +4,8 @@
  * secret in any form may appear in stdout, stderr or any file of the repo.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa, type Result } from 'execa';
@@ -388,6 +390,20 @@ describe('faults', () => {
     const result = await vars(onprem, ['--gitlab-project', PROJECT]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(fake.project(PROJECT)!.variables).toHaveLength(1);
+  });
+
+  it('a closed port: one line naming the scheme, host and port it tried (never the token); nothing else', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await mlops(['gitlab-variables', '--dir', onprem, '--gitlab-url', `http://127.0.0.1:${port}`, '--gitlab-project', PROJECT], work, ONPREM_ENV);
+    runs.push({ result, dir: onprem });
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(String(result.stderr))).toEqual([
+      `error GitLab did not answer: GET /user: http://127.0.0.1:${port} refused the connection (ECONNREFUSED) (3 tries).`,
+    ]);
+    expect(String(result.stderr)).toMatch(/^docs: \S+\/troubleshooting\/#gitlab-unreachable$/m);
   });
 
   it('5xx exhaustion: a clear failure, what was not set, and the exact command that then finishes', async () => {
