@@ -5,6 +5,7 @@ import { DOCS_URL } from '../core/docs.js';
 import { GITLAB_VARIABLES_ROWS, GITLAB_VARIABLES_SECRETS } from '../gitlab/args.js';
 import { type FlagRow, flagTable } from './help-table.js';
 import { IMAGE_ROWS } from './image-command-flags.js';
+import { SET_REGISTRY_ROWS } from './set-registry-flags.js';
 import { say } from './output.js';
 import { runMain } from './run-main.js';
 
@@ -25,6 +26,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'add a Docker image: Dockerfile, build job, BUILD_ switch, retag line, docs',
     flags: IMAGE_ROWS,
     run: async (argv) => (await import('./image-command.js')).imageCommand(argv),
+  },
+  'set-registry': {
+    summary: 'set the image registry in .gitlab-ci.yml and .mlops-project.json (e.g. after a placeholder)',
+    flags: SET_REGISTRY_ROWS,
+    run: async (argv) => (await import('./set-registry-command.js')).setRegistryCommand(argv),
   },
   'gitlab-variables': {
     summary: 'set the registry credentials as masked CI/CD variables of the GitLab project',

@@ -28,10 +28,12 @@ export type TroubleshootingAnchor =
   | 'gitlab-namespace-not-found'
   | 'gitlab-flags'
   | 'registry-placeholder-credentials'
+  | 'registry-mismatch'
   | 'credentials'
   | 'gitlab-unreachable'
   | 'gitlab-push'
   | 'image-command'
+  | 'set-registry'
   | 'not-a-generated-repo'
   | 'unknown-command';
 

@@ -8,6 +8,7 @@ import { type Answers, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { defaultImages } from './images.js';
 import { setPipelineSettings } from './pipeline-settings.js';
+import { shellQuote } from './shell-quote.js';
 import {
   renderContent,
   renderPath,
@@ -74,7 +75,7 @@ export function planProject(input: PlanInput): Plan {
     warnings.push({
       message:
         `No --registry given: images will be pushed to the placeholder ${answers.registry}. ` +
-        'Set variables.IMAGE_REGISTRY in .gitlab-ci.yml and answers.registry in .mlops-project.json before the first pipeline (or generate again with --registry).',
+        'Set yours before the first pipeline with mlops-project set-registry HOST/PATH (the next steps show it), or generate again with --registry.',
       docs: 'placeholder-registry',
     });
 
@@ -95,7 +96,11 @@ export function nextSteps(
   mlopsProject: string,
 ): string[] {
   const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
-  const steps = [`cd ${cdPath}`];
+  const steps: string[] = [];
+  // A placeholder registry first: the credential and the first pipeline need the real one.
+  if (isPlaceholderRegistry(answers.registry))
+    steps.push(`set the registry your images go to (${answers.registry} is a placeholder): ${mlopsProject} set-registry HOST/PATH${cdPath === '.' ? '' : ` --dir ${shellQuote(cdPath)}`}`);
+  steps.push(`cd ${cdPath}`);
   if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
   // The variable first: the first pipeline on main needs it.
   if (!done.variables)

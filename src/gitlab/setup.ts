@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { type Answers, isPlaceholderRegistry, validateRegistry } from '../core/answers.js';
 import { ANSWERS_FILE, parseRecord } from '../core/answers-file.js';
 import { UserError } from '../core/errors.js';
+import { PIPELINE_FILE, readPipelineRegistry } from '../core/set-registry.js';
 import { applyGitLabPlan, type ApplyOptions, type ApplyResult, type Preflight, preflightGitLab } from './apply.js';
 import { type ClientOptions, createClient } from './client.js';
 import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
@@ -72,15 +73,38 @@ export function readRepoAnswers(dir: string): RepoAnswers {
   return { platform: answers.platform, registry: answers.registry, repoName };
 }
 
-function checkRegistry(answers: RepoAnswers, where: string): void {
+function checkRegistry(answers: RepoAnswers, where: string, commandName: string): void {
   const problem = validateRegistry(answers.registry, answers.platform);
   if (problem !== undefined) throw new UserError(`The registry in ${where} is invalid: ${problem}.`, { docs: 'invalid-registry' });
   if (answers.platform === 'onprem' && isPlaceholderRegistry(answers.registry))
     throw new UserError(
       where === '--registry'
         ? `No --registry given: the credentials would be for the placeholder host ${answers.registry.split('/')[0]}. Pass --registry HOST/PATH of your Harbor project.`
-        : `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set answers.registry there and IMAGE_REGISTRY in .gitlab-ci.yml to your Harbor project first.`, { docs: 'registry-placeholder-credentials' },
+        : `The registry in ${where} is still the placeholder ${answers.registry}: the credentials would be for the wrong host. Set your Harbor project first: ${commandName} set-registry HOST/PATH`, { docs: 'registry-placeholder-credentials' },
     );
+}
+
+/**
+ * The pipeline pushes to its IMAGE_REGISTRY; the credential is for
+ * answers.registry: they must be the same. A pipeline without a readable
+ * IMAGE_REGISTRY line is not checked.
+ */
+function checkPipelineAgrees(dir: string, answers: RepoAnswers, commandName: string): void {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, PIPELINE_FILE), 'utf8');
+  } catch {
+    return;
+  }
+  const pipeline = readPipelineRegistry(text);
+  if (pipeline === undefined || pipeline === answers.registry) return;
+  // The fix: the real one of the two, when only one is real.
+  const real = [pipeline, answers.registry].filter((r) => !isPlaceholderRegistry(r));
+  const fix = real.length === 1 ? shellQuote(real[0]!) : 'HOST/PATH';
+  throw new UserError(
+    `The registry in ${PIPELINE_FILE} (IMAGE_REGISTRY ${pipeline}) and in ${ANSWERS_FILE} (answers.registry ${answers.registry}) disagree: set the one images go to in both with ${commandName} set-registry ${fix}`,
+    { docs: 'registry-mismatch' },
+  );
 }
 
 /** A step ready to run: everything checked that can be without the network. */
@@ -103,8 +127,11 @@ export interface PreparedGitLab {
 export async function prepareGitLab(options: GitLabSetupOptions): Promise<PreparedGitLab> {
   const env = options.env ?? process.env;
   const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const commandName = options.commandName ?? 'mlops-project';
   const answers = options.answers ?? readRepoAnswers(options.dir);
-  checkRegistry(answers, options.answers ? '--registry' : join(options.dir, ANSWERS_FILE));
+  // A repo being generated has both from the same answer; an existing one may have drifted.
+  if (!options.answers) checkPipelineAgrees(options.dir, answers, commandName);
+  checkRegistry(answers, options.answers ? '--registry' : join(options.dir, ANSWERS_FILE), commandName);
 
   const gitlabUrl =
     options.gitlabUrl !== undefined
@@ -168,7 +195,6 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
       run: () => Promise.reject(new Error('prepareGitLab: run() after a dry-run preparation')),
     };
 
-  const commandName = options.commandName ?? 'mlops-project';
   const dirShown = options.dirShown ?? options.dir;
   const finishCommand = (rest: { create: boolean; push: boolean; project: string | undefined }): string =>
     `${commandName} ${[

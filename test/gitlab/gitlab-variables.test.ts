@@ -177,15 +177,41 @@ describe('onprem: HARBOR_ROBOT_CREDS_JSON', () => {
     expect(project.variables).toHaveLength(1);
   });
 
-  it('refuses a registry that is still the placeholder', async () => {
-    const dir = await makeRepo(work, 'placeholder', 'onprem');
-    const record = JSON.parse(readFileSync(join(dir, '.mlops-project.json'), 'utf8')) as { answers: { registry: string } };
-    record.answers.registry = 'harbor.example.com/change-me/p';
-    writeFileSync(join(dir, '.mlops-project.json'), JSON.stringify(record));
+  /** A repo whose registry is `record` in .mlops-project.json and `pipeline` in .gitlab-ci.yml. */
+  async function registries(name: string, record: string, pipeline: string): Promise<string> {
+    const dir = await makeRepo(work, name, 'onprem');
+    const file = join(dir, '.mlops-project.json');
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { answers: { registry: string } };
+    data.answers.registry = record;
+    writeFileSync(file, JSON.stringify(data));
+    const ci = join(dir, '.gitlab-ci.yml');
+    writeFileSync(ci, readFileSync(ci, 'utf8').replace(/^( {2}IMAGE_REGISTRY: ).*$/m, `$1${pipeline}`));
+    return dir;
+  }
+
+  it('refuses a registry that is still the placeholder, naming the command that sets it', async () => {
+    const dir = await registries('placeholder', 'harbor.example.com/change-me/p', 'harbor.example.com/change-me/p');
     const result = await vars(dir, ['--gitlab-project', PROJECT]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/still the placeholder harbor\.example\.com\/change-me\/p/);
+    expect(result.stderr).toMatch(/still the placeholder harbor\.example\.com\/change-me\/p: .* Set your Harbor project first: node \S+ set-registry HOST\/PATH$/m);
     expect(fake.requests).toEqual([]);
+  });
+
+  it('refuses a repo whose .gitlab-ci.yml and .mlops-project.json registries disagree: one line with both and the fix', async () => {
+    const dir = await registries('disagree', 'harbor.example.com/change-me/p', 'harbor.acme.io/ml/p');
+    const result = await vars(dir, ['--gitlab-project', PROJECT]);
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(String(result.stderr))).toEqual([
+      'error The registry in .gitlab-ci.yml (IMAGE_REGISTRY harbor.acme.io/ml/p) and in .mlops-project.json (answers.registry harbor.example.com/change-me/p) disagree: ' +
+        `set the one images go to in both with node ${MLOPS_BIN} set-registry harbor.acme.io/ml/p`,
+    ]);
+    expect(String(result.stderr)).toMatch(/^docs: \S+\/troubleshooting\/#registry-mismatch$/m);
+    expect(fake.requests).toEqual([]);
+    // The command it names fixes it.
+    const fixed = await execa(process.execPath, [MLOPS_BIN, 'set-registry', 'harbor.acme.io/ml/p', '--dir', dir], { reject: false, env: GIT_ENV });
+    expect(fixed.exitCode, String(fixed.stderr)).toBe(0);
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer });
+    expect((await vars(dir, ['--gitlab-project', PROJECT])).exitCode).toBe(0);
   });
 });
 
