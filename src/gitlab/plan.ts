@@ -197,7 +197,8 @@ export function describePlan(plan: GitLabPlan): string[] {
     const from = plan.create ? 'the answer to POST /projects' : `GET /api/v4/projects/${id} above`;
     lines.push(`  let Developers set pipeline variables, so they can run the pipeline's manual switches (${PIPELINE_VARIABLES_ROLE} as ${from} gives it):`);
     lines.push(`    when it is no_one_allowed (GitLab.com's default for new projects), maintainer or owner: ${showCall(calls.allowDeveloperPipelineVariables(id))}`);
-    lines.push('    (nothing is sent when it is developer already, restrict_user_defined_variables is false, or this GitLab has no such setting)');
+    lines.push('    (nothing is sent when it is developer already, restrict_user_defined_variables is false, or this GitLab has no such setting;');
+    lines.push('    from no_one_allowed or owner only an Owner may change it, which the check before any write looks at)');
   } else {
     lines.push(`  leave who may set pipeline variables as it is (--keep-pipeline-variables-role)`);
   }

@@ -8,7 +8,7 @@ import { UserError } from '../../src/core/errors.js';
 import { retryAfterMs } from '../../src/gitlab/client.js';
 import { gcpCredential, harborCredential, maskedProblem, registryHost } from '../../src/gitlab/credentials.js';
 import { shellQuote } from '../../src/core/shell-quote.js';
-import { calls, describePlan, planGitLab, projectId, showCall } from '../../src/gitlab/plan.js';
+import { calls, describePlan, pipelineVariablesChange, planGitLab, projectId, showCall } from '../../src/gitlab/plan.js';
 import { authEnv, gitTooOld } from '../../src/gitlab/push.js';
 import { Redactor, Secret } from '../../src/gitlab/secret.js';
 import { checkGitLabUrl, resolveTarget } from '../../src/gitlab/target.js';
@@ -162,10 +162,29 @@ describe('plan', () => {
         set HARBOR_ROBOT_CREDS_JSON (env_var, masked, protected, scope *):
           GET  /api/v4/projects/g%2Fp/variables/HARBOR_ROBOT_CREDS_JSON?filter[environment_scope]=*
           then, on 404: POST /api/v4/projects/g%2Fp/variables {"key":"HARBOR_ROBOT_CREDS_JSON","value":"[redacted]","variable_type":"env_var","masked":true,"protected":true,"raw":false,"environment_scope":"*","description":"Registry credentials for the pipeline (Docker config for harbor.example.com); set by mlops-project gitlab-variables."}
-          or, on 200:   PUT  /api/v4/projects/g%2Fp/variables/HARBOR_ROBOT_CREDS_JSON?filter[environment_scope]=* {"value":"[redacted]","variable_type":"env_var","masked":true,"protected":true,"raw":false,"environment_scope":"*","description":"Registry credentials for the pipeline (Docker config for harbor.example.com); set by mlops-project gitlab-variables."}"
+          or, on 200:   PUT  /api/v4/projects/g%2Fp/variables/HARBOR_ROBOT_CREDS_JSON?filter[environment_scope]=* {"value":"[redacted]","variable_type":"env_var","masked":true,"protected":true,"raw":false,"environment_scope":"*","description":"Registry credentials for the pipeline (Docker config for harbor.example.com); set by mlops-project gitlab-variables."}
+        let Developers set pipeline variables, so they can run the pipeline's manual switches (ci_pipeline_variables_minimum_override_role as GET /api/v4/projects/g%2Fp above gives it):
+          when it is no_one_allowed (GitLab.com's default for new projects), maintainer or owner: PUT  /api/v4/projects/g%2Fp {"ci_pipeline_variables_minimum_override_role":"developer"}
+          (nothing is sent when it is developer already, restrict_user_defined_variables is false, or this GitLab has no such setting;
+          from no_one_allowed or owner only an Owner may change it, which the check before any write looks at)"
     `);
     for (const secret of credential.secrets) expect(text).not.toContain(secret);
     expect(showCall(calls.user())).toBe('GET  /api/v4/user');
+  });
+
+  it.each([
+    [{ restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'no_one_allowed' }, 'no_one_allowed'],
+    [{ restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'owner' }, 'owner'],
+    [{ restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'maintainer' }, 'maintainer'],
+    [{ ci_pipeline_variables_minimum_override_role: 'no_one_allowed' }, 'no_one_allowed'],
+    [{ restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'developer' }, undefined],
+    // GitLab ignores the role then: anyone who may run a pipeline may set variables.
+    [{ restrict_user_defined_variables: false, ci_pipeline_variables_minimum_override_role: 'maintainer' }, undefined],
+    // GitLab before 17.1, or a user who may not see the CI/CD settings.
+    [{ restrict_user_defined_variables: true }, undefined],
+    [{}, undefined],
+  ])('pipelineVariablesChange(%j) -> %s', (project, from) => {
+    expect(pipelineVariablesChange(project)).toBe(from);
   });
 
   it('shellQuote quotes only what needs it', () => {
