@@ -46,9 +46,10 @@ fi
 if [ -z "$reason" ]; then
   echo "conda-env: reusing the environment from the cache ($prefix)"
   if [ "$for_cache" = true ]; then
-    # Nothing changed: leave nothing newer than the cache archive, so the
-    # runner uploads nothing ("Archive is up to date!"). The jobs after this
-    # one download the cache as it is.
+    # Nothing changed: leave nothing to archive, so the runner uploads
+    # nothing ("Archive is up to date!"; "No files to cache." from runner
+    # 18.11) and the cache keeps its archive. The jobs after this one
+    # download the cache as it is.
     rm -rf "$prefix"
     echo "conda-env: unchanged: nothing for the cache to upload"
   fi

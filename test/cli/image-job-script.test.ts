@@ -181,6 +181,45 @@ describe.each([
     }
   });
 
+  describe("DOCKER_HUB_MIRROR on GitLab's Dependency Proxy", () => {
+    const proxy = {
+      CI_DEPENDENCY_PROXY_SERVER: 'gitlab.acme.io:443',
+      CI_DEPENDENCY_PROXY_USER: 'gitlab-ci-token',
+      CI_DEPENDENCY_PROXY_PASSWORD: 'job-token-0123456789',
+      DOCKER_HUB_MIRROR: 'gitlab.acme.io:443/ml/dependency_proxy/containers',
+    };
+    const proxyAuth = Buffer.from('gitlab-ci-token:job-token-0123456789').toString('base64');
+    const auths = (run: Run): Record<string, { auth: string }> => (JSON.parse(run.config ?? '{}') as { auths: Record<string, { auth: string }> }).auths;
+
+    it('a merge request logs in to it with the job token (and to nothing else), and pulls the base image through it', async () => {
+      const run = await runJob('busybox sh', { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', ...proxy, [credName]: cred });
+      expect(run.code, run.err).toBe(0);
+      expect(auths(run)).toEqual({ 'gitlab.acme.io:443': { auth: proxyAuth } });
+      expect(run.calls[0]).toContain('BASE_IMAGE=gitlab.acme.io:443/ml/dependency_proxy/containers/library/python:3.12-slim');
+      expect(`${run.out}${run.err}`).not.toContain('job-token-0123456789');
+    });
+
+    it('a push adds the proxy beside the registry login, and the file stays valid JSON', async () => {
+      const run = await runJob('dash', { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...proxy, [credName]: cred });
+      expect(run.code, run.err).toBe(0);
+      expect(Object.keys(auths(run)).sort()).toEqual(['gitlab.acme.io:443', REGISTRY[platform].split('/')[0]].sort());
+      expect(auths(run)['gitlab.acme.io:443']).toEqual({ auth: proxyAuth });
+    });
+
+    if (platform === 'onprem') {
+      it('a Docker config with an empty "auths" stays valid JSON', async () => {
+        const empty = Buffer.from('{ "auths": { } }').toString('base64');
+        const run = await runJob('busybox sh', { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...proxy, [credName]: empty });
+        expect(auths(run)).toEqual({ 'gitlab.acme.io:443': { auth: proxyAuth } });
+      });
+    }
+
+    it('another mirror gets no Dependency Proxy login', async () => {
+      const run = await runJob('dash', { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', ...proxy, DOCKER_HUB_MIRROR: 'harbor.acme.io/dockerhub-proxy' });
+      expect(run.config).toBeUndefined();
+    });
+  });
+
   it('the default mirror is Docker Hub itself', async () => {
     const run = await runJob('dash', { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false' });
     expect(run.calls[0]).toContain('BASE_IMAGE=docker.io/library/python:3.12-slim');
