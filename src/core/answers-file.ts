@@ -2,7 +2,7 @@
  * Answers files: the `--answers FILE` input (JSON or YAML) and the
  * `.mlops-project.json` record a generated repo keeps of what made it.
  */
-import { ANSWER_KEYS, type AnswerKey, type Answers } from './answers.js';
+import { ANSWER_KEYS, type AnswerKey, type Answers, quoted } from './answers.js';
 import { UserError } from './errors.js';
 import type { ImageSpec } from './images.js';
 
@@ -39,7 +39,7 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
   if ('answers' in answers) {
     const extra = Object.keys(answers).filter((k) => !RECORD_KEYS.has(k));
     if (extra.length > 0)
-      throw new UserError(`Unknown key in answers file ${fileName}: ${extra.join(', ')} (allowed: ${[...RECORD_KEYS].join(', ')}).`, { docs: 'answers-file' });
+      throw new UserError(`Unknown key in answers file ${fileName}: ${extra.map((k) => quoted(k).slice(1, -1)).join(', ')} (allowed: ${[...RECORD_KEYS].join(', ')}).`, { docs: 'answers-file' });
     answers = (answers.answers ?? {}) as Record<string, unknown>;
     if (typeof answers !== 'object' || Array.isArray(answers))
       throw new UserError(`Cannot read answers file ${fileName}: "answers" must be a map.`, { docs: 'answers-file' });
@@ -47,8 +47,8 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
   const result: Partial<Record<AnswerKey, string>> = {};
   for (const [key, value] of Object.entries(answers)) {
     if (!(ANSWER_KEYS as readonly string[]).includes(key))
-      throw new UserError(`Unknown answer "${key}" in ${fileName} (allowed: ${ANSWER_KEYS.join(', ')}).`, { docs: 'answers-file' });
-    if (typeof value !== 'string') throw new UserError(`Answer "${key}" in ${fileName} must be a string.`, { docs: 'answers-file' });
+      throw new UserError(`Unknown answer ${quoted(key)} in ${fileName} (allowed: ${ANSWER_KEYS.join(', ')}).`, { docs: 'answers-file' });
+    if (typeof value !== 'string') throw new UserError(`Answer ${quoted(key)} in ${fileName} must be a string.`, { docs: 'answers-file' });
     result[key as AnswerKey] = String(value);
   }
   return result;

@@ -56,15 +56,33 @@ const PYTHON_KEYWORDS = new Set([
 /** Module names the generated `src/` already uses: a package with one of these names would shadow it. */
 const RESERVED_PACKAGE_NAMES = new Set(['tests', 'process_data', 'train_model', 'batch_infer', 'conftest']);
 
-// A control character (newline, tab, escape...) breaks one-line fields in YAML, TOML and Markdown.
+// A control character (newline, tab, escape, the C1 controls) or a line separator breaks one-line
+// fields: YAML 1.1 readers (GitLab's, PyYAML in mkdocs) fold U+0085, U+2028 and U+2029 as line
+// breaks and refuse the other C1 controls.
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Not text: a lone surrogate has no UTF-8 form (TOML refuses its escape; a file would hold U+FFFD
+// instead), and YAML readers refuse U+FFFE and U+FFFF.
+const NOT_TEXT = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/;
+
+/** A value as an error message shows it: quoted, its control characters escaped, so the message stays one line. */
+export function quoted(value: string): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The problem of a one-line answer that is not one line of text, if any. */
+function notOneLine(label: string, value: string): string | undefined {
+  if (CONTROL_CHARS.test(value)) return `${label} must be one line, without control characters`;
+  if (NOT_TEXT.test(value)) return `${label} must be Unicode text (no lone surrogates, U+FFFE or U+FFFF)`;
+  return undefined;
+}
 
 function freeText(label: string, max: number, { required }: { required: boolean }) {
   return (value: string): string | undefined => {
     if (required && value.trim() === '') return `${label} must not be empty`;
     if (value !== value.trim()) return `${label} must not start or end with spaces`;
-    if (CONTROL_CHARS.test(value)) return `${label} must be one line, without control characters`;
+    const line = notOneLine(label, value);
+    if (line !== undefined) return line;
     if ([...value].length > max) return `${label} is too long (at most ${max} characters)`;
     return undefined;
   };
@@ -74,7 +92,7 @@ function oneOf<T extends string>(label: string, allowed: readonly T[]) {
   return (value: string): string | undefined =>
     (allowed as readonly string[]).includes(value)
       ? undefined
-      : `${label} must be one of ${allowed.join(', ')}; got "${value}"`;
+      : `${label} must be one of ${allowed.join(', ')}; got ${quoted(value)}`;
 }
 
 /** Docker reference path component rules (lower case, separators . _ - between alphanumerics). */
@@ -91,11 +109,11 @@ export function validateRegistry(value: string, platform: Platform): string | un
   if (/^[a-z]+:\/\//i.test(value)) return `registry must not have a scheme (drop "${value.split('://')[0]}://"); e.g. ${example}`;
   const [host = '', ...path] = value.split('/');
   if (!HOST.test(host) || !(host.includes('.') || host.includes(':') || host === 'localhost'))
-    return `${what} ${example}; "${host}" is not a registry host`;
+    return `${what} ${example}; ${quoted(host)} is not a registry host`;
   if (path.length === 0) return `${what} ${example}; it has no path after the host`;
   const bad = path.find((p) => !PATH_COMPONENT.test(p));
   if (bad !== undefined)
-    return `${what} ${example}; "${bad}" is not a valid path part (lower-case letters, digits, and . _ - between them; no tag)`;
+    return `${what} ${example}; ${quoted(bad)} is not a valid path part (lower-case letters, digits, and . _ - between them; no tag)`;
   if (value.length > 200) return 'registry is too long (at most 200 characters)';
   if (platform === 'gcp') {
     if (!ARTIFACT_REGISTRY_HOST.test(host))
@@ -111,18 +129,18 @@ export const VALIDATORS: Record<AnswerKey, Validator> = {
   projectName: freeText('project name', 100, { required: true }),
   repoName: (v) => {
     if (!/^[a-z][a-z0-9-]*$/.test(v))
-      return `repo name must start with a lower-case letter and hold only a-z, 0-9 and "-"; got "${v}"`;
+      return `repo name must start with a lower-case letter and hold only a-z, 0-9 and "-"; got ${quoted(v)}`;
     if (v.length > 72) return `repo name is too long (${v.length} characters; at most 72)`;
-    if (v.endsWith('-')) return `repo name must not end with "-"; got "${v}"`;
+    if (v.endsWith('-')) return `repo name must not end with "-"; got ${quoted(v)}`;
     return undefined;
   },
   packageName: (v) => {
     if (!/^[a-z][a-z0-9_]*$/.test(v))
-      return `package name must start with a lower-case letter and hold only a-z, 0-9 and "_"; got "${v}"`;
+      return `package name must start with a lower-case letter and hold only a-z, 0-9 and "_"; got ${quoted(v)}`;
     if (v.length > 72) return `package name is too long (${v.length} characters; at most 72)`;
-    if (PYTHON_KEYWORDS.has(v)) return `package name "${v}" is a Python keyword; pick another name`;
+    if (PYTHON_KEYWORDS.has(v)) return `package name ${quoted(v)} is a Python keyword; pick another name`;
     if (RESERVED_PACKAGE_NAMES.has(v))
-      return `package name "${v}" would shadow a module the project already has in src/; pick another name`;
+      return `package name ${quoted(v)} would shadow a module the project already has in src/; pick another name`;
     return undefined;
   },
   description: freeText('description', 255, { required: false }),
@@ -131,8 +149,10 @@ export const VALIDATORS: Record<AnswerKey, Validator> = {
   registry: (v, all) => validateRegistry(v, (all.platform ?? 'onprem') as Platform),
   runnerTag: (v) => {
     if (v.trim() === '') return 'runner tag must not be empty';
-    if (v !== v.trim() || v.includes(',') || CONTROL_CHARS.test(v))
-      return `runner tag must be one tag without commas or surrounding spaces; got "${v}"`;
+    if (v !== v.trim() || v.includes(','))
+      return `runner tag must be one tag without commas or surrounding spaces; got ${quoted(v)}`;
+    const line = notOneLine('runner tag', v);
+    if (line !== undefined) return line;
     if (v.length > 255) return 'runner tag is too long (at most 255 characters)';
     return undefined;
   },

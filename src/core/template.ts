@@ -31,10 +31,15 @@ const DOTFILES: Record<string, string> = {
 /** Files whose free text sits inside double-quoted strings and is JSON-escaped. */
 const QUOTED_TEXT = /\.(py|toml|ya?ml|json)$/;
 
+/**
+ * Replace every sample value by its answer in one pass: an answer that holds
+ * another sample value (a project name "Churn An MLOps template project.")
+ * is never replaced again.
+ */
 function replaceAll(text: string, pairs: readonly (readonly [string, string])[]): string {
-  let out = text;
-  for (const [from, to] of pairs) out = out.split(from).join(to);
-  return out;
+  const to = new Map(pairs);
+  const pattern = new RegExp(pairs.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return text.replace(pattern, (match) => to.get(match) ?? match);
 }
 
 export function renderPath(path: string, answers: Pick<Answers, 'repoName' | 'packageName'>): string {

@@ -37,8 +37,13 @@ describe('parseAnswersFile', () => {
     ['{"projectname": "x"}', /Unknown answer "projectname" in f \(allowed: projectName, repoName/],
     ['{"projectName": ["x"]}', /Answer "projectName" in f must be a string/],
     ['{"answers": {}, "extra": 1}', /Unknown key in answers file f: extra/],
+    // A key with a newline is shown escaped: the error stays one line.
+    ['{"a\\nb": "x"}', /^Unknown answer "a\\nb" in f /],
+    ['{"a\\u2028b": ["x"]}', /^Unknown answer "a\\u2028b" in f /],
+    ['{"answers": {}, "x\\ny": 1}', /^Unknown key in answers file f: x\\ny /],
   ])('refuses %j', async (text, problem) => {
     await expect(parseAnswersFile(text, 'f')).rejects.toThrow(problem);
+    await expect(parseAnswersFile(text, 'f')).rejects.toThrow(/^[^\n\r\u2028]*$/);
   });
 });
 

@@ -25,6 +25,16 @@ const ROWS: Row[] = [
   ['projectName', 'tab\there', /one line/],
   ['projectName', 'x'.repeat(101), /too long \(at most 100/],
   ['projectName', 'é'.repeat(100), ok],
+  ['projectName', 'Emoji 👩‍💻 and RTL שלום مرحبا', ok],
+  // YAML 1.1 readers (GitLab's, mkdocs' PyYAML) fold U+0085, U+2028, U+2029 and refuse the other C1 controls.
+  ['projectName', 'next\u0085line', /one line, without control characters/],
+  ['projectName', 'c1\u009fcontrol', /one line, without control characters/],
+  ['description', 'line\u2028separator', /one line, without control characters/],
+  ['author', 'paragraph\u2029separator', /one line, without control characters/],
+  // A lone surrogate has no UTF-8 form; YAML readers refuse U+FFFE and U+FFFF.
+  ['projectName', 'lone \ud83d half', /must be Unicode text/],
+  ['description', 'lone \udc00 half', /must be Unicode text/],
+  ['author', 'not\uffffa character', /must be Unicode text/],
   ['repoName', 'my-project', ok],
   ['repoName', 'a', ok],
   ['repoName', 'a'.repeat(72), ok],
@@ -35,6 +45,9 @@ const ROWS: Row[] = [
   ['repoName', 'my project', /only a-z, 0-9 and "-"/],
   ['repoName', '', /must start with a lower-case letter/],
   ['repoName', 'trailing-', /must not end with "-"/],
+  // A refused value is shown escaped, so the error stays one line.
+  ['repoName', 'two\nlines', /got "two\\nlines"$/],
+  ['repoName', 'sep\u2028x', /got "sep\\u2028x"$/],
   ['packageName', 'my_project', ok],
   ['packageName', 'match', ok],
   ['packageName', 'class', /is a Python keyword/],
@@ -55,6 +68,7 @@ const ROWS: Row[] = [
   ['platform', 'gcp', ok],
   ['platform', 'aws', /must be one of onprem, gcp; got "aws"/],
   ['platform', 'GCP', /must be one of onprem, gcp/],
+  ['platform', 'on\nprem', /got "on\\nprem"$/],
   ['registry', 'harbor.example.com/team/my-project', ok, { platform: 'onprem' }],
   ['registry', 'registry.local:5000/team/p', ok, { platform: 'onprem' }],
   ['registry', 'localhost/p', ok, { platform: 'onprem' }],
@@ -64,6 +78,8 @@ const ROWS: Row[] = [
   ['registry', 'harbor.example.com/Team/p', /"Team" is not a valid path part/, { platform: 'onprem' }],
   ['registry', 'harbor.example.com/team/p:latest', /"p:latest" is not a valid path part/, { platform: 'onprem' }],
   ['registry', 'harbor.example.com//p', /"" is not a valid path part/, { platform: 'onprem' }],
+  ['registry', 'harbor.example.com/a\nb', /"a\\nb" is not a valid path part/, { platform: 'onprem' }],
+  ['registry', 'har\tbor/p', /"har\\tbor" is not a registry host/, { platform: 'onprem' }],
   ['registry', 'asia-southeast1-docker.pkg.dev/proj/repo/my-project', ok, { platform: 'gcp' }],
   ['registry', 'asia-southeast1-docker.pkg.dev/proj/repo', ok, { platform: 'gcp' }],
   ['registry', 'harbor.example.com/team/p', /must be on Artifact Registry/, { platform: 'gcp' }],
@@ -73,6 +89,10 @@ const ROWS: Row[] = [
   ['runnerTag', '', /must not be empty/],
   ['runnerTag', 'a,b', /without commas/],
   ['runnerTag', ' x', /surrounding spaces/],
+  ['runnerTag', 'a\nb', /one line/],
+  ['runnerTag', 'a\u0085b', /one line/],
+  ['runnerTag', 'a\u2028b', /one line/],
+  ['runnerTag', 'a\ud800b', /must be Unicode text/],
   ['python', '3.12', ok],
   ['python', '3.11', ok],
   ['python', '3.13', ok],
@@ -87,7 +107,10 @@ describe('answer validation', () => {
   it.each(ROWS)('%s = %j', (key, value, problem, known = {}) => {
     const result = VALIDATORS[key](value, known);
     if (problem === undefined) expect(result).toBeUndefined();
-    else expect(result).toMatch(problem);
+    else {
+      expect(result).toMatch(problem);
+      expect(result).toMatch(/^[^\n\r\u0085\u2028\u2029]*$/);
+    }
   });
 
   it('covers every answer', () => {

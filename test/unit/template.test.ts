@@ -59,6 +59,18 @@ describe('renderContent keeps free text intact in every file kind', () => {
     expect(renderContent('pyproject.toml', 'description = "An MLOps template project."\nauthors = [{ name = "MLOps Template Author" }]\nx = 1\n', empty)).toBe('x = 1\n');
   });
 
+  it('never replaces an answer again: one that holds another sample value stays as given', () => {
+    const nested = {
+      ...answers,
+      projectName: 'Churn An MLOps template project. by MLOps Template Author',
+      description: 'About MLOps Template Project and mlops-template-repo',
+      author: 'MLOps Template Project',
+    };
+    const out = renderContent('mkdocs.yml', 'site_name: "MLOps Template Project"\nsite_description: "An MLOps template project."\nsite_author: "MLOps Template Author"\n', nested);
+    expect(parseYaml(out)).toEqual({ site_name: nested.projectName, site_description: nested.description, site_author: nested.author });
+    expect(renderContent('README.md', '# MLOps Template Project\n\nAn MLOps template project.\n', nested)).toBe(`# ${nested.projectName}\n\n${nested.description}\n`);
+  });
+
   it('identifiers everywhere', () => {
     expect(renderContent('a.sh', 'mlops-template-repo mlops_template_pkg', answers)).toBe('fraud-radar fraud_radar');
   });
