@@ -29,6 +29,8 @@ export async function imageCommand(argv: string[]): Promise<void> {
       options: {
         name: { type: 'string' },
         'base-image': { type: 'string' },
+        // plop's spelling (it names flags after its questions), which older docs gave: the same flag.
+        baseImage: { type: 'string' },
         dir: { type: 'string' },
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -41,11 +43,11 @@ export async function imageCommand(argv: string[]): Promise<void> {
   }
   if (values.help) return say(IMAGE_HELP);
   if (values.name === undefined) throw new UserError('Missing --name: the name of the image to add, e.g. --name serving.', { docs: 'image-command' });
+  const baseImage = values['base-image'] ?? values.baseImage;
+  if (values['base-image'] !== undefined && values.baseImage !== undefined && values['base-image'] !== values.baseImage)
+    throw new UserError(`Give the base image once: --base-image ${values['base-image']} or --baseImage ${values.baseImage}, not both.`, { docs: 'image-command' });
   const dir = resolve(values.dir ?? '.');
-  const changes = planAddImage(repoReader(dir), {
-    name: values.name,
-    ...(values['base-image'] !== undefined ? { baseImage: values['base-image'] } : {}),
-  });
+  const changes = planAddImage(repoReader(dir), { name: values.name, ...(baseImage !== undefined ? { baseImage } : {}) });
   if (values['dry-run']) {
     say(`Add image ${values.name} ${dim('(dry run: nothing written)')}`);
     for (const change of changes) say(`  ${change.created ? 'create' : 'update'} ${change.path}`);

@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ANSWERS_FILE, parseRecord, renderRecord, type ProjectRecord } from './answers-file.js';
 import { UserError } from './errors.js';
-import { buildSwitchOf, dockerfileOf, type ImageSpec } from './images.js';
+import { buildSwitchOf, dockerfileOf, dockerfileShapeOf, type ImageSpec } from './images.js';
 import { PipelineError, parsePipeline } from './pipeline.js';
 import { applySplices, itemLines, pairLines, type Splice } from './text-splice.js';
 
@@ -219,13 +219,25 @@ export function planAddImage(read: ReadRepoFile, request: AddImageRequest): File
   const candidates: ImageSpec[] = [...record.images].sort((a, b) => Number(b.name === 'cpu') - Number(a.name === 'cpu'));
   const sourceSpec = candidates.find((i) => (doc.contents as YAMLMap).has(jobOf(i.name)) && read(i.dockerfile) !== undefined);
   if (!sourceSpec) throw new UserError(`No image job to copy: none of ${record.images.map((i) => jobOf(i.name)).join(', ')} is in ${PIPELINE_FILE} with its Dockerfile.`, { docs: 'image-command' });
-  const from: Names = { image: sourceSpec.name, job: jobOf(sourceSpec.name), dockerfile: sourceSpec.dockerfile, buildSwitch: sourceSpec.buildSwitch };
+  const namesOf = (spec: ImageSpec): Names => ({ image: spec.name, job: jobOf(spec.name), dockerfile: spec.dockerfile, buildSwitch: spec.buildSwitch });
+  const from = namesOf(sourceSpec);
+  // The Dockerfile: the cpu one, or the gpu one on a base without python3 (images.ts, BASES_WITHOUT_PYTHON).
+  let dockerFrom = from;
+  if (request.baseImage !== undefined && dockerfileShapeOf(request.baseImage) === 'gpu') {
+    const gpu = record.images.find((i) => i.name === 'gpu');
+    if (!gpu || read(gpu.dockerfile) === undefined)
+      throw new UserError(
+        `Base image "${request.baseImage}" has no python3, and this repo has no gpu Dockerfile to copy (it installs python3): add the image on a python base, then set its ARG BASE_IMAGE= line.`,
+        { docs: 'image-command' },
+      );
+    dockerFrom = namesOf(gpu);
+  }
 
   const changes: FileChange[] = [
     { path: PIPELINE_FILE, content: editPipeline(pipelineText, doc, record.images.map((i) => i.name), from, to), created: false },
     {
       path: to.dockerfile,
-      content: editDockerfile(read(from.dockerfile) ?? '', from.dockerfile, from, to, repo, request.baseImage),
+      content: editDockerfile(read(dockerFrom.dockerfile) ?? '', dockerFrom.dockerfile, dockerFrom, to, repo, request.baseImage),
       created: true,
     },
   ];

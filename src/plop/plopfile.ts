@@ -15,13 +15,32 @@ interface PlopApi {
   getDestBasePath(): string;
 }
 
+/**
+ * plop takes generator flags only by prompt name: `--base-image` (the
+ * project's spelling, as in `mlops-project image`) is the prompt, and
+ * `--baseImage` (the spelling older docs gave) a prompt never asked. Given
+ * `--baseImage`, the `--base-image` prompt is not asked either: plop would
+ * ask every prompt not given, and a conditional prompt cannot be given.
+ * Both are read the same way (`planAddImage` checks the value).
+ */
+const BASE_IMAGE = 'base-image';
+const BASE_IMAGE_ALIAS = 'baseImage';
+
+function hasFlag(argv: readonly string[], name: string): boolean {
+  const end = argv.indexOf('--');
+  return argv.slice(end + 1).some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+}
+
 export default function plopfile(plop: PlopApi): void {
   plop.setActionType('add-image', (answers, _config, api) => {
-    const baseImage = String(answers.baseImage ?? '').trim();
+    const given = [answers[BASE_IMAGE], answers[BASE_IMAGE_ALIAS]].map((v) => String(v ?? '').trim()).filter(Boolean);
+    const baseImage = given[0] ?? '';
     const dir = api.getDestBasePath();
     // node-plop skips prompt validation for bypassed answers: planAddImage checks everything again.
     let changes;
     try {
+      if (new Set(given).size > 1)
+        throw new UserError(`Give the base image once: --${BASE_IMAGE} ${given[0]} or --${BASE_IMAGE_ALIAS} ${given[1]}, not both.`, { docs: 'image-command' });
       changes = planAddImage(repoReader(dir), {
         name: String(answers.name ?? ''),
         ...(baseImage ? { baseImage } : {}),
@@ -45,9 +64,12 @@ export default function plopfile(plop: PlopApi): void {
       },
       {
         type: 'input',
-        name: 'baseImage',
+        name: BASE_IMAGE,
         message: 'Base image',
-        // The cpu image's base; `--baseImage _` takes it without a prompt.
+        // A boolean, not a function: plop refuses to take a conditional prompt from a flag.
+        // Without a terminal it is not asked (there is no one to answer): the cpu image's base.
+        when: Boolean(process.stdin.isTTY) && !hasFlag(process.argv, BASE_IMAGE_ALIAS),
+        // The cpu image's base.
         default: () => {
           try {
             return defaultBaseImage(repoReader(plop.getDestBasePath())) ?? '';
@@ -56,6 +78,7 @@ export default function plopfile(plop: PlopApi): void {
           }
         },
       },
+      { type: 'input', name: BASE_IMAGE_ALIAS, message: `Base image (the same as --${BASE_IMAGE})`, when: false },
     ],
     actions: [{ type: 'add-image' }],
   });

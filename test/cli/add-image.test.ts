@@ -3,14 +3,15 @@
  * a hand-edited pipeline, twice, and two in a row; through the core, the
  * `mlops-project image` bin and a real `plop image`.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planAddImage } from '../../src/core/add-image.js';
+import { BASES_WITHOUT_PYTHON, dockerfileShapeOf } from '../../src/core/images.js';
 import { repoReader, writeChanges } from '../../src/io/repo-files.js';
 import { checkPipeline, parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { MATRIX, REGISTRY } from '../support/matrix.js';
-import { create, readTree, removeDir, tempDir } from '../support/cli.js';
+import { create, readTree, removeDir, ROOT, tempDir } from '../support/cli.js';
 import { insertedLines } from '../support/line-diff.js';
 
 
@@ -114,6 +115,69 @@ describe.each(MATRIX)('image added to a %s + %s repo', (platform, builder) => {
     expect(resolveJob(ci, 'build:batch-infer-image')).toEqual(cpuJobRenamed(ci, 'batch-infer', 'BUILD_BATCH_INFER'));
     expect(text.indexOf('build:batch-infer-image:')).toBeGreaterThan(text.indexOf('build:serving-image:'));
     expect(text.indexOf('cannot_retag batch-infer')).toBeGreaterThan(text.indexOf('cannot_retag serving'));
+  });
+});
+
+/** A Dockerfile's instructions: its lines without comments, blank lines and the ARG BASE_IMAGE= line. */
+function instructions(dockerfile: string): string[] {
+  return dockerfile.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('ARG BASE_IMAGE='));
+}
+
+describe('the Dockerfile shape follows the base image', () => {
+  it.each([
+    ['python:3.12-slim', 'cpu'],
+    ['python:3.11-bookworm', 'cpu'],
+    ['docker.io/library/python:3.13', 'cpu'],
+    ['pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime', 'cpu'],
+    ['ubuntu/python:3.12-24.04', 'cpu'],
+    ['nvidia/cuda:12.8.0-runtime-ubuntu24.04', 'gpu'],
+    ['nvcr.io/nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04', 'gpu'],
+    ['docker.io/nvidia/cuda@sha256:0123456789abcdef', 'gpu'],
+    ['ubuntu:24.04', 'gpu'],
+    ['ubuntu', 'gpu'],
+    ['docker.io/library/ubuntu:22.04', 'gpu'],
+    ['registry.local:5000/debian:bookworm-slim', 'gpu'],
+    ['localhost/library/debian', 'gpu'],
+  ])('%s -> %s', (base, shape) => {
+    expect(dockerfileShapeOf(base)).toBe(shape);
+  });
+
+  it('is the table both images.md pages show', () => {
+    const rows = BASES_WITHOUT_PYTHON.map((b) => `| \`${b.repository}\` | ${b.what} |`);
+    for (const page of [join(ROOT, 'template/docs/images.md'), join(ROOT, 'docs/images.md')]) {
+      const text = readFileSync(page, 'utf8');
+      const table = text.split('\n').map((l) => l.trim()).filter((l) => /^\| `[^`]+` \| /.test(l) && rows.some((r) => r.split(' | ')[0] === l.split(' | ')[0]));
+      expect(table, page).toEqual(rows);
+    }
+  });
+
+  it('a CUDA base gets a copy of the gpu Dockerfile, a python base a copy of the cpu one', async () => {
+    const dir = await generate('cuda', 'onprem', 'kaniko');
+    const before = readTree(dir);
+    addImage(dir, 'trainer', 'nvcr.io/nvidia/cuda:12.4.1-runtime-ubuntu22.04');
+    addImage(dir, 'server', 'python:3.11-slim');
+    const after = readTree(dir);
+    const trainer = after['docker/ml-app-trainer.Dockerfile']!;
+    expect(trainer).toMatch(/^ARG BASE_IMAGE=nvcr\.io\/nvidia\/cuda:12\.4\.1-runtime-ubuntu22\.04$/m);
+    expect(trainer).toMatch(/^# trainer image \(a copy of the gpu image's Dockerfile/m);
+    expect(trainer).toContain('docker build -f docker/ml-app-trainer.Dockerfile -t ml-app-trainer .');
+    const gpu = instructions(before['docker/ml-app-gpu.Dockerfile']!);
+    const cpu = instructions(before['docker/ml-app-cpu.Dockerfile']!);
+    expect(gpu).not.toEqual(cpu);
+    expect(instructions(trainer)).toEqual(gpu);
+    expect(instructions(after['docker/ml-app-server.Dockerfile']!)).toEqual(cpu);
+    // The build job is a copy of the cpu job either way.
+    const ci = parseCi(after['.gitlab-ci.yml']!);
+    expect(checkPipeline(after['.gitlab-ci.yml']!)).toEqual([]);
+    expect(resolveJob(ci, 'build:trainer-image')).toEqual(cpuJobRenamed(ci, 'trainer', 'BUILD_TRAINER'));
+  });
+
+  it('a base without python3 in a repo without the gpu Dockerfile: one line, nothing changed', async () => {
+    const dir = await generate('no-gpu', 'onprem', 'kaniko');
+    rmSync(join(dir, 'docker/ml-app-gpu.Dockerfile'));
+    const snapshot = readTree(dir);
+    expect(() => addImage(dir, 'trainer', 'ubuntu:24.04')).toThrow(/^Base image "ubuntu:24\.04" has no python3, and this repo has no gpu Dockerfile to copy/);
+    expect(readTree(dir)).toEqual(snapshot);
   });
 });
 
