@@ -4,6 +4,7 @@
  * Pure: no fs, no prompts.
  */
 import { UserError } from './errors.js';
+import { DEPENDENCY_MODULES, PROJECT_MODULES, PYTHON_KEYWORDS, STDLIB_MODULES } from './python-names.js';
 
 export const PLATFORMS = ['onprem', 'gcp'] as const;
 export const BUILDERS = ['kaniko', 'buildah'] as const;
@@ -47,14 +48,6 @@ export function flagOf(key: AnswerKey): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-const PYTHON_KEYWORDS = new Set([
-  'false', 'none', 'true', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
-  'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
-  'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
-]);
-
-/** Module names the generated `src/` already uses: a package with one of these names would shadow it. */
-const RESERVED_PACKAGE_NAMES = new Set(['tests', 'process_data', 'train_model', 'batch_infer', 'conftest']);
 
 // A control character (newline, tab, escape, the C1 controls) or a line separator breaks one-line
 // fields: YAML 1.1 readers (GitLab's, PyYAML in mkdocs) fold U+0085, U+2028 and U+2029 as line
@@ -139,8 +132,11 @@ export const VALIDATORS: Record<AnswerKey, Validator> = {
       return `package name must start with a lower-case letter and hold only a-z, 0-9 and "_"; got ${quoted(v)}`;
     if (v.length > 72) return `package name is too long (${v.length} characters; at most 72)`;
     if (PYTHON_KEYWORDS.has(v)) return `package name ${quoted(v)} is a Python keyword; pick another name`;
-    if (RESERVED_PACKAGE_NAMES.has(v))
+    if (PROJECT_MODULES.has(v))
       return `package name ${quoted(v)} would shadow a module the project already has in src/; pick another name`;
+    if (STDLIB_MODULES.has(v)) return `package name ${quoted(v)} would shadow Python's standard module ${v}; pick another name`;
+    if (DEPENDENCY_MODULES.has(v))
+      return `package name ${quoted(v)} would shadow the module ${v} of a dependency (requirements.txt); pick another name`;
     return undefined;
   },
   description: freeText('description', 255, { required: false }),

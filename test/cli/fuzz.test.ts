@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswersFile } from '../../src/core/answers-file.js';
 import { UserError } from '../../src/core/errors.js';
-import { create, readTree, removeDir, tempDir } from '../support/cli.js';
+import { DEPENDENCY_MODULES } from '../../src/core/python-names.js';
+import { create, readTree, removeDir, ROOT, tempDir } from '../support/cli.js';
 import {
   argsOf,
   caseRng,
@@ -20,6 +21,7 @@ import {
   entriesOf,
   type FuzzCase,
   forArgv,
+  installedDependencyModules,
   jsProblems,
   plan,
   pythonProblems,
@@ -58,6 +60,14 @@ beforeAll(() => {
   work = tempDir('cmp-fuzz-');
 });
 afterAll(() => removeDir(work));
+
+describe('the names a package must not take', () => {
+  it.runIf(ONLY === undefined)('hold every module the requirements install (a package named so would shadow it)', () => {
+    const installed = installedDependencyModules(join(ROOT, 'template')).filter((m) => /^[a-z][a-z0-9_]*$/.test(m));
+    expect(installed.length).toBeGreaterThan(10);
+    expect(installed.filter((m) => !DEPENDENCY_MODULES.has(m))).toEqual([]);
+  });
+});
 
 describe(`fuzz, seed ${SEED}`, () => {
   const core = range(0, CORE);

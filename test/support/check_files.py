@@ -1,13 +1,16 @@
 """Check generated repos the way their own tools read them (test/support/fuzz.ts).
 
-stdin: a JSON list of directories. stdout: a JSON map, for each directory,
+`--dependency-modules REPO` prints what REPO's requirements install, by
+import name. Else stdin: a JSON list of directories; stdout: a JSON map, for each directory,
 of {"problems": [...], "values": {...}}: every .py file compiled with
 py_compile, every .toml read with tomllib, every .yml/.yaml read with PyYAML
 (the YAML 1.1 reader mkdocs uses), and the values the answers should have
 become (pyproject's name, description and authors, mkdocs.yml's site_*).
 """
+import importlib.metadata
 import json
 import os
+import re
 import py_compile
 import sys
 import tempfile
@@ -16,8 +19,43 @@ import tomllib
 import yaml
 
 
+def normalized(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dependency_modules(root):
+    """The import names of what requirements.txt and dev-requirements.txt install (as installed here)."""
+    wanted = set()
+    for name in ("requirements.txt", "dev-requirements.txt"):
+        path = os.path.join(root, name)
+        if not os.path.exists(path):
+            continue
+        for line in open(path, encoding="utf-8"):
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line.split("#")[0])
+            if match and not line.lstrip().startswith("-"):
+                wanted.add(normalized(match.group(1)))
+    return {module for module, dists in PACKAGES.items() if any(normalized(d) in wanted for d in dists)}
+
+
+PACKAGES = importlib.metadata.packages_distributions()
+
+
+def shadowing(root):
+    """The repo's package, if it would shadow a standard module or a dependency's (src/ is first on the path)."""
+    problems = []
+    src = os.path.join(root, "src")
+    for name in sorted(os.listdir(src)) if os.path.isdir(src) else []:
+        if name == "tests" or not os.path.exists(os.path.join(src, name, "__init__.py")):
+            continue
+        if name in sys.stdlib_module_names:
+            problems.append(f"src/{name}: the package shadows the standard module {name}")
+        if name in dependency_modules(root):
+            problems.append(f"src/{name}: the package shadows the module {name} of a dependency")
+    return problems
+
+
 def check(root, cache):
-    problems, values = [], {}
+    problems, values = shadowing(root), {}
     for folder, _dirs, files in os.walk(root):
         for name in files:
             path = os.path.join(folder, name)
@@ -55,6 +93,9 @@ def check(root, cache):
 
 
 def main():
+    if sys.argv[1:2] == ["--dependency-modules"]:
+        json.dump(sorted(dependency_modules(sys.argv[2])), sys.stdout)
+        return
     dirs = json.load(sys.stdin)
     with tempfile.TemporaryDirectory() as cache:
         json.dump({d: check(d, cache) for d in dirs}, sys.stdout)

@@ -98,7 +98,9 @@ function nameLike(rng: Rng, alphabet: string, sep: string): string {
   if (roll < 0.04) return freeText(rng);
   if (roll < 0.12)
     return pick(rng, ['mlops-template-repo', 'mlops_template_pkg', 'on-prem', 'cpu', 'gpu', 'tests', 'conftest', 'true', 'null', 'import',
-      'x', 'a--b', 'a__b', 'x-', 'x_', '-x', '_x', '9x', 'X', 'a'.repeat(72), 'a'.repeat(73), 'harbor']);
+      'x', 'a--b', 'a__b', 'x-', 'x_', '-x', '_x', '9x', 'X', 'a'.repeat(72), 'a'.repeat(73), 'harbor',
+      // Modules a package would shadow: standard ones, dependencies, the project's own.
+      'logging', 'json', 'typing', 'string', 'test', 'yaml', 'pandas', 'sklearn', 'numpy', 'fastapi', 'pydantic', 'serve', 'src']);
   return plainName(rng, alphabet, sep);
 }
 
@@ -280,6 +282,11 @@ export function pythonReports(dirs: string[]): Record<string, PythonReport> {
   if (dirs.length === 0) return {};
   const out = execFileSync('/usr/bin/python3', [CHECKER], { input: JSON.stringify(dirs), maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(out.toString('utf8')) as Record<string, PythonReport>;
+}
+
+/** The import names of what a repo's requirements install, as installed on this machine. */
+export function installedDependencyModules(repo: string): string[] {
+  return JSON.parse(execFileSync('/usr/bin/python3', [CHECKER, '--dependency-modules', repo]).toString('utf8')) as string[];
 }
 
 /** Problems of one repo's Python report: files that did not read, values that are not the answers. */

@@ -54,6 +54,14 @@ const ROWS: Row[] = [
   ['packageName', 'import', /is a Python keyword/],
   ['packageName', 'tests', /would shadow a module/],
   ['packageName', 'train_model', /would shadow a module/],
+  // src/ is first on the path: a package named after a module the project imports replaces it.
+  ['packageName', 'logging', /would shadow Python's standard module logging/],
+  ['packageName', 'json', /standard module json/],
+  ['packageName', 'typing', /standard module typing/],
+  ['packageName', 'yaml', /would shadow the module yaml of a dependency/],
+  ['packageName', 'sklearn', /of a dependency/],
+  ['packageName', 'pandas', /of a dependency/],
+  ['packageName', 'logging_utils', ok],
   ['packageName', 'my-project', /only a-z, 0-9 and "_"/],
   ['packageName', '_private', /must start with a lower-case letter/],
   ['packageName', 'Pkg', /must start with a lower-case letter/],
@@ -135,6 +143,8 @@ describe('derived names and defaults', () => {
     ['fraud-model', 'fraud_model'],
     ['tests', 'tests_pkg'],
     ['class', 'class_pkg'],
+    ['logging', 'logging_pkg'],
+    ['yaml', 'yaml_pkg'],
   ])('packageNameOf(%j) = %j', (repo, pkg) => {
     expect(packageNameOf(repo)).toBe(pkg);
     expect(VALIDATORS.packageName(pkg, {})).toBeUndefined();
