@@ -1,6 +1,6 @@
 /** Command-line flags of `create-mlops-project`, and its --help. */
 import { parseArgs } from 'node:util';
-import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS } from '../core/answers.js';
+import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS, quoted } from '../core/answers.js';
 import { DOCS_URL } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { type FlagRow, flagTable } from './help-table.js';
@@ -68,12 +68,12 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
     const next = tokens[i + 1];
     if (token.kind === 'option' && FREE_TEXT.has(token.name) && !token.inlineValue && next?.kind === 'positional')
       throw new UserError(
-        `"${next.value}" follows ${token.rawName} ${JSON.stringify(token.value)}: if it is part of the value, quote it (${token.rawName} "${token.value} ${next.value}"); if it is the directory, put it first.`,
+        `${quoted(next.value)} follows ${token.rawName} ${quoted(token.value ?? '')}: if it is part of the value, quote it (${token.rawName} ${quoted(`${token.value ?? ''} ${next.value}`)}); if it is the directory, put it first.`,
         { docs: 'too-many-directories' },
       );
   }
   if (positionals.length > 1)
-    throw new UserError(`Expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}.`, { docs: 'too-many-directories' });
+    throw new UserError(`Expected at most one directory, got ${positionals.length}: ${positionals.map((p) => quoted(p).slice(1, -1)).join(' ')}.`, { docs: 'too-many-directories' });
   const given: Partial<Record<AnswerKey, string>> = {};
   const raw = values as Record<string, unknown>;
   for (const key of ANSWER_KEYS) {

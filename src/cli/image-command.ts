@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { planAddImage } from '../core/add-image.js';
+import { quoted } from '../core/answers.js';
 import { docsUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
@@ -45,7 +46,7 @@ export async function imageCommand(argv: string[]): Promise<void> {
   if (values.name === undefined) throw new UserError('Missing --name: the name of the image to add, e.g. --name serving.', { docs: 'image-command' });
   const baseImage = values['base-image'] ?? values.baseImage;
   if (values['base-image'] !== undefined && values.baseImage !== undefined && values['base-image'] !== values.baseImage)
-    throw new UserError(`Give the base image once: --base-image ${values['base-image']} or --baseImage ${values.baseImage}, not both.`, { docs: 'image-command' });
+    throw new UserError(`Give the base image once: --base-image ${quoted(values['base-image']).slice(1, -1)} or --baseImage ${quoted(values.baseImage).slice(1, -1)}, not both.`, { docs: 'image-command' });
   const dir = resolve(values.dir ?? '.');
   const changes = planAddImage(repoReader(dir), { name: values.name, ...(baseImage !== undefined ? { baseImage } : {}) });
   if (values['dry-run']) {

@@ -5,6 +5,7 @@
  * builder, credentials, rules and needs) up to names.
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { quoted } from './answers.js';
 import { ANSWERS_FILE, parseRecord, renderRecord, type ProjectRecord } from './answers-file.js';
 import { UserError } from './errors.js';
 import { buildSwitchOf, dockerfileOf, dockerfileShapeOf, type ImageSpec } from './images.js';
@@ -38,8 +39,8 @@ export const jobOf = (image: string): string => `build:${image}-image`;
 
 export function checkImageName(name: string): string | undefined {
   if (!IMAGE_NAME_RULE.test(name))
-    return `image name must start with a lower-case letter and hold only a-z, 0-9 and "-"; got "${name}"`;
-  if (name.endsWith('-')) return `image name must not end with "-"; got "${name}"`;
+    return `image name must start with a lower-case letter and hold only a-z, 0-9 and "-"; got ${quoted(name)}`;
+  if (name.endsWith('-')) return `image name must not end with "-"; got ${quoted(name)}`;
   if (name.length > 40) return `image name is too long (${name.length} characters; at most 40)`;
   return undefined;
 }
@@ -188,7 +189,7 @@ export function planAddImage(read: ReadRepoFile, request: AddImageRequest): File
   const problem = checkImageName(request.name);
   if (problem) throw new UserError(`Invalid image name: ${problem}.`, { docs: 'image-command' });
   if (request.baseImage !== undefined && !BASE_IMAGE_RULE.test(request.baseImage))
-    throw new UserError(`Invalid base image "${request.baseImage}": expected an image reference like python:3.12-slim.`, { docs: 'image-command' });
+    throw new UserError(`Invalid base image ${quoted(request.baseImage)}: expected an image reference like python:3.12-slim.`, { docs: 'image-command' });
 
   const repo = record.answers.repoName;
   const to: Names = {

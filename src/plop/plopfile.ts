@@ -5,6 +5,7 @@
  * alone. The same file serves this repo's own `plop image --dest REPO`.
  */
 import { checkImageName, defaultBaseImage, planAddImage } from '../core/add-image.js';
+import { quoted } from '../core/answers.js';
 import { troubleshootingUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
@@ -40,7 +41,7 @@ export default function plopfile(plop: PlopApi): void {
     let changes;
     try {
       if (new Set(given).size > 1)
-        throw new UserError(`Give the base image once: --${BASE_IMAGE} ${given[0]} or --${BASE_IMAGE_ALIAS} ${given[1]}, not both.`, { docs: 'image-command' });
+        throw new UserError(`Give the base image once: --${BASE_IMAGE} ${quoted(given[0] ?? '').slice(1, -1)} or --${BASE_IMAGE_ALIAS} ${quoted(given[1] ?? '').slice(1, -1)}, not both.`, { docs: 'image-command' });
       changes = planAddImage(repoReader(dir), {
         name: String(answers.name ?? ''),
         ...(baseImage ? { baseImage } : {}),

@@ -236,6 +236,8 @@ describe('image errors: one line, nothing changed', () => {
     ['my_image', /only a-z, 0-9 and "-"/],
     ['cpu', /^Image "cpu" already exists/],
     ['gpu', /^Image "gpu" already exists/],
+    // Shown escaped: the error stays one line.
+    ['two\nlines', /^Invalid image name: [^\n]*; got "two\\nlines"\.$/],
   ])('name %j', (name, message) => {
     expect(() => addImage(dir, name)).toThrow(message);
     expect(readTree(dir)).toEqual(snapshot);
@@ -243,6 +245,7 @@ describe('image errors: one line, nothing changed', () => {
 
   it('a bad base image', () => {
     expect(() => addImage(dir, 'x', 'python 3.12')).toThrow(/^Invalid base image "python 3\.12"/);
+    expect(() => addImage(dir, 'x', 'python\n3.12')).toThrow(/^Invalid base image "python\\n3\.12": [^\n]*$/);
   });
 
   it('a repo that is not a generated one', () => {

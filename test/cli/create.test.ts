@@ -164,6 +164,9 @@ describe('flag values that are easy to get wrong', () => {
   it.each([
     [['--project-name', 'Churn', 'Model', '--yes'], 'error "Model" follows --project-name "Churn": if it is part of the value, quote it (--project-name "Churn Model"); if it is the directory, put it first.'],
     [['app', '--description', '-x', '--yes'], "error Option '--description' argument is ambiguous.\nTo specify an option argument starting with a dash use '--description=-XYZ'."],
+    // Values with a newline are shown escaped: the error stays one line.
+    [['--project-name', 'Churn\nx', 'Mo\tdel', '--yes'], 'error "Mo\\tdel" follows --project-name "Churn\\nx": if it is part of the value, quote it (--project-name "Churn\\nx Mo\\tdel"); if it is the directory, put it first.'],
+    [['a\nb', 'c', '--yes'], 'error Expected at most one directory, got 2: a\\nb c.'],
   ])('%j', async (args, stderr) => {
     const work2 = tempDir();
     try {

@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCreateArgs } from '../../src/cli/create-args.js';
 import { parseAnswersFile } from '../../src/core/answers-file.js';
 import { UserError } from '../../src/core/errors.js';
 import { DEPENDENCY_MODULES } from '../../src/core/python-names.js';
@@ -51,7 +52,7 @@ interface Failure {
 
 function report(failures: Failure[]): string {
   return failures
-    .map((f) => `seed ${SEED} case ${f.index} (${f.fuzz.via}): given ${JSON.stringify(f.fuzz.given)}\n  ${f.problems.join('\n  ')}\n  rerun: ${reproduce(SEED, f.index)}`)
+    .map((f) => `seed ${SEED} case ${f.index} (${f.fuzz.via}): given ${JSON.stringify(f.fuzz.given)}${f.fuzz.stray === undefined ? '' : `, then ${JSON.stringify(f.fuzz.stray)}`}\n  ${f.problems.join('\n  ')}\n  rerun: ${reproduce(SEED, f.index)}`)
     .join('\n');
 }
 
@@ -135,20 +136,33 @@ describe(`fuzz, seed ${SEED}`, () => {
       const { args, file } = argsOf(fuzz);
       if (file !== undefined) writeFileSync(join(cwd, 'answers.json'), file);
       const before = entriesOf(cwd);
-      const result = await create(['out', '--yes', '--no-git', ...args], cwd);
-      // What the core makes of the same answers: the bin must agree.
+      const argv = ['out', '--yes', '--no-git', ...args];
+      const result = await create(argv, cwd);
+      // What the flags parser and the core make of the same arguments and answers: the bin must agree.
       const expected = await collect(fuzz, 'out');
+      let refusal = expected instanceof UserError ? expected : undefined;
+      try {
+        parseCreateArgs(argv);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        refusal = error;
+      }
       const problems: string[] = [];
       if (result.exitCode !== 0) {
         if (result.exitCode !== 1) problems.push(`exit ${result.exitCode}: ${result.stderr}`);
         else problems.push(...stderrProblems(result.stderr));
+        // The line printed is the refusal's message, and that is one line (a hint could hide a second one).
+        if (refusal) {
+          problems.push(...userErrorProblems(refusal));
+          if (!result.stderr.startsWith(`error ${refusal.message}\n`)) problems.push(`expected the error ${JSON.stringify(refusal.message)}, got ${JSON.stringify(result.stderr)}`);
+        }
         if (JSON.stringify(entriesOf(cwd)) !== JSON.stringify(before)) problems.push(`wrote ${JSON.stringify(entriesOf(cwd))}`);
-        if (!(expected instanceof UserError)) problems.push(`the core accepts these answers: ${result.stderr}`);
+        if (!(expected instanceof UserError) && fuzz.stray === undefined) problems.push(`the core accepts these answers: ${result.stderr}`);
         if (problems.length > 0) failures.push({ index, fuzz, problems });
         continue;
       }
-      if (expected instanceof UserError) {
-        failures.push({ index, fuzz, problems: [`the bin accepted answers the core refuses (${expected.message})`] });
+      if (expected instanceof UserError || fuzz.stray !== undefined) {
+        failures.push({ index, fuzz, problems: [`the bin accepted ${fuzz.stray === undefined ? `answers the core refuses (${(expected as UserError).message})` : `a stray word ${JSON.stringify(fuzz.stray)}`}`] });
         continue;
       }
       const dir = join(cwd, 'out');

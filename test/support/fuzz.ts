@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ANSWER_KEYS, type AnswerKey, type Answers } from '../../src/core/answers.js';
+import { ANSWER_KEYS, type AnswerKey, type Answers, flagOf } from '../../src/core/answers.js';
 import { ANSWERS_FILE } from '../../src/core/answers-file.js';
 import { collectAnswers } from '../../src/core/collect.js';
 import { UserError } from '../../src/core/errors.js';
@@ -126,6 +126,8 @@ export interface FuzzCase {
   via: 'flags' | 'file';
   /** Per key, for flags: `--key=value` (true) or `--key value`. */
   inline: Partial<Record<AnswerKey, boolean>>;
+  /** For flags: a word after them, as from an unquoted value (`--project-name Churn Model`): always refused. */
+  stray?: string;
 }
 
 export function randomCase(rng: Rng): FuzzCase {
@@ -150,7 +152,9 @@ export function randomCase(rng: Rng): FuzzCase {
     inline[key] = chance(rng, 0.5);
   }
   if (given.registry !== undefined && given.platform === undefined && platform !== 'onprem') given.platform = platform;
-  return { given, via: chance(rng, 0.5) ? 'flags' : 'file', inline };
+  const via = chance(rng, 0.5) ? 'flags' : 'file';
+  const stray = via === 'flags' && chance(rng, 0.15) ? `${pick(rng, WORDS)}${pick(rng, [' ', '\n', '\t', '\r\n'])}${pick(rng, [...NASTY, ...WORDS])}` : undefined;
+  return { given, via, inline, ...(stray === undefined ? {} : { stray }) };
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -172,6 +176,7 @@ export function argsOf(fuzz: FuzzCase): { args: string[]; file?: string } {
     if (fuzz.inline[key] || value.startsWith('-')) args.push(`${flag}=${value}`);
     else args.push(flag, value);
   }
+  if (fuzz.stray !== undefined) args.push(fuzz.stray);
   return { args };
 }
 
@@ -218,7 +223,9 @@ export function planInputs(answers: Answers): { template: SourceFile[]; built: S
 /** The answers the core makes of a case (given + defaults), or the UserError it refuses it with. */
 export async function collect(fuzz: FuzzCase, dirName: string): Promise<Answers | UserError> {
   try {
-    return await collectAnswers({ given: fuzz.given, yes: true, dirName });
+    // Named as the bin names them: the flag, or the key in the answers file.
+    const sourceOf = (key: AnswerKey): string => (fuzz.via === 'file' ? `"${key}" in answers.json` : flagOf(key));
+    return await collectAnswers({ given: fuzz.given, yes: true, dirName, sourceOf });
   } catch (error) {
     if (error instanceof UserError) return error;
     throw error;
