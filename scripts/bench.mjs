@@ -52,13 +52,13 @@ function plopImage() {
   const times = [];
   for (let i = 0; i < n; i += 1) {
     base.push(time(['-e', '0'], repo));
-    times.push(time([plop, 'image', '--', '--name', `img-${i}`, '--baseImage', 'python:3.12-slim'], repo));
+    times.push(time([plop, 'image', '--', '--name', `img-${i}`, '--base-image', 'python:3.12-slim'], repo));
   }
   const b = median(base);
   const p = median(times);
   console.log(`plop image in a generated repo (median of ${n}):`);
   console.log(`  node -e 0                                 ${b.toFixed(1)} ms  1.00x`);
-  console.log(`  plop image -- --name N --baseImage B      ${p.toFixed(1)} ms  ${(p / b).toFixed(2)}x  (target: under 1 s)`);
+  console.log(`  plop image -- --name N --base-image B     ${p.toFixed(1)} ms  ${(p / b).toFixed(2)}x  (target: under 1 s)`);
 }
 
 function duSize(dir) {

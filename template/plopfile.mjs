@@ -6,11 +6,15 @@ export default async function plopfile(plop) {
   try {
     ({ default: generator } = await import('./tools/plop/add-image.mjs'));
   } catch (error) {
-    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !/Cannot find package/.test(error.message)) throw error;
+    const missing = error?.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(error.message)?.[1] : undefined;
+    if (missing === undefined) {
+      // Not a missing package: plop prints the error, and would still exit 0.
+      process.exitCode = 1;
+      throw error;
+    }
     // Before `npm install` the generator's packages are missing. plop would print
     // a stack and exit 0: say what to do in one line, and exit 1.
-    const what = /Cannot find package '([^']+)'/.exec(error.message)?.[1] ?? 'a package';
-    process.stderr.write(`error npx plop image needs this repo's npm packages (${what} is not installed): run npm install first; see docs/images.md.\n`);
+    process.stderr.write(`error npx plop image needs this repo's npm packages (${missing} is not installed): run npm install first; see docs/images.md.\n`);
     process.exit(1);
   }
   return generator(plop);

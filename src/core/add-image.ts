@@ -228,7 +228,7 @@ export function planAddImage(read: ReadRepoFile, request: AddImageRequest): File
     const gpu = record.images.find((i) => i.name === 'gpu');
     if (!gpu || read(gpu.dockerfile) === undefined)
       throw new UserError(
-        `Base image "${request.baseImage}" has no python3, and this repo has no gpu Dockerfile to copy (it installs python3): add the image on a python base, then set its ARG BASE_IMAGE= line.`,
+        `Base image ${quoted(request.baseImage)} has no python3, and this repo has no gpu Dockerfile to copy (it installs python3): add the image on a python base, then set its ARG BASE_IMAGE= line.`,
         { docs: 'image-command' },
       );
     dockerFrom = namesOf(gpu);

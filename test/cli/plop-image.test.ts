@@ -3,7 +3,7 @@
  * (plop and yaml from the npm registry, nothing from this package), from this
  * repo with --dest, and `mlops-project image` from the bin.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,9 +35,16 @@ describe('plop image in a generated repo', () => {
       "error npx plop image needs this repo's npm packages (yaml is not installed): run npm install first; see docs/images.md.",
     ]);
     expect(readTree(dir)).toEqual(before);
+
+    // A generator that does not load at all: plop prints why, and the exit code says it failed.
+    rmSync(join(dir, 'tools/plop/add-image.mjs'));
+    const broken = await execa(join(ROOT, 'node_modules/.bin/plop'), ['image', '--', '--name', 'serving'], { cwd: dir, reject: false, all: true, stdin: 'ignore' });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.all).toMatch(/tools\/plop\/add-image\.mjs/);
   });
 
-  it('adds an image without a prompt after npm install', async () => {
+  // npm install and five plop runs: on a loaded machine this takes longer than the default timeout.
+  it('adds an image without a prompt after npm install', { timeout: 180_000 }, async () => {
     const dir = await generate('with-plop');
     const install = await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, reject: false, all: true });
     expect(install.exitCode, install.all).toBe(0);
