@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS, quoted } from '../core/answers.js';
 import { DOCS_URL } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
+import { flagError } from './flag-error.js';
 import { type FlagRow, flagTable } from './help-table.js';
 
 export interface CreateArgs {
@@ -56,11 +57,7 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, allowNegative: true, strict: true, tokens: true });
   } catch (error) {
-    // Node's first line says what is wrong; its last, for a value starting with "-", how to pass it.
-    const lines = (error as Error).message.split('\n');
-    const first = (lines[0] ?? '').replace(/\. To specify a positional.*$/, '').replace(/\.$/, '');
-    const dash = lines.find((l) => l.includes('=-XYZ'));
-    throw new UserError(`${first}.`, { docs: 'unknown-option', hint: dash ?? 'Run create-mlops-project --help for the flags.' });
+    throw flagError(error, OPTIONS, 'Run create-mlops-project --help for the flags.');
   }
   const { values, positionals, tokens } = parsed;
   // `--project-name Churn Model`: the second word became the directory. Say so rather than guess.

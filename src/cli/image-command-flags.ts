@@ -7,3 +7,14 @@ export const IMAGE_ROWS: FlagRow[] = [
   { flag: '--dir REPO', what: 'the generated repo', default: '. (the current directory)' },
   { flag: '--dry-run', what: 'print the changes; write nothing', default: 'off' },
 ];
+
+/** Its flags for node:util parseArgs. */
+export const IMAGE_OPTIONS = {
+  name: { type: 'string' },
+  'base-image': { type: 'string' },
+  // plop's spelling (it names flags after its questions), which older docs gave: the same flag.
+  baseImage: { type: 'string' },
+  dir: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

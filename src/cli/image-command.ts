@@ -6,8 +6,9 @@ import { quoted } from '../core/answers.js';
 import { docsUrl } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
+import { flagError } from './flag-error.js';
 import { flagTable } from './help-table.js';
-import { IMAGE_ROWS } from './image-command-flags.js';
+import { IMAGE_OPTIONS, IMAGE_ROWS } from './image-command-flags.js';
 import { dim, green, say } from './output.js';
 
 export const IMAGE_HELP = `Usage: mlops-project image --name NAME [flags]
@@ -25,22 +26,9 @@ Docs: ${docsUrl('images/')}
 export async function imageCommand(argv: string[]): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        name: { type: 'string' },
-        'base-image': { type: 'string' },
-        // plop's spelling (it names flags after its questions), which older docs gave: the same flag.
-        baseImage: { type: 'string' },
-        dir: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args: argv, options: IMAGE_OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UserError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}.`, { docs: 'unknown-option', hint: 'Run mlops-project image --help.' });
+    throw flagError(error, IMAGE_OPTIONS, 'Run mlops-project image --help.');
   }
   if (values.help) return say(IMAGE_HELP);
   if (values.name === undefined) throw new UserError('Missing --name: the name of the image to add, e.g. --name serving.', { docs: 'image-command' });

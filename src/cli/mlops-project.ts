@@ -1,4 +1,5 @@
 /** `mlops-project <command>`: commands that act on an existing generated repo. */
+import { suggestion } from '../core/did-you-mean.js';
 import { UserError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { DOCS_URL } from '../core/docs.js';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   if (name === '-V' || name === '--version') return say(VERSION);
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined)
-    throw new UserError(`Unknown command "${name}".`, { docs: 'unknown-command', hint: 'Run mlops-project --help for the commands.' });
+    throw new UserError(`Unknown command "${name}"${suggestion(name, Object.keys(COMMANDS))}.`, { docs: 'unknown-command', hint: 'Run mlops-project --help for the commands.' });
   await command.run(rest);
 }
 

@@ -3,6 +3,7 @@
  * `.mlops-project.json` record a generated repo keeps of what made it.
  */
 import { ANSWER_KEYS, type AnswerKey, type Answers, quoted } from './answers.js';
+import { suggestion } from './did-you-mean.js';
 import { UserError } from './errors.js';
 import type { ImageSpec } from './images.js';
 
@@ -39,7 +40,10 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
   if ('answers' in answers) {
     const extra = Object.keys(answers).filter((k) => !RECORD_KEYS.has(k));
     if (extra.length > 0)
-      throw new UserError(`Unknown key in answers file ${fileName}: ${extra.map((k) => quoted(k).slice(1, -1)).join(', ')} (allowed: ${[...RECORD_KEYS].join(', ')}).`, { docs: 'answers-file' });
+      throw new UserError(
+        `Unknown key in answers file ${fileName}: ${extra.map((k) => `${quoted(k).slice(1, -1)}${suggestion(k, [...RECORD_KEYS])}`).join(', ')} (allowed: ${[...RECORD_KEYS].join(', ')}).`,
+        { docs: 'answers-file' },
+      );
     answers = (answers.answers ?? {}) as Record<string, unknown>;
     if (typeof answers !== 'object' || Array.isArray(answers))
       throw new UserError(`Cannot read answers file ${fileName}: "answers" must be a map.`, { docs: 'answers-file' });
@@ -47,7 +51,7 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
   const result: Partial<Record<AnswerKey, string>> = {};
   for (const [key, value] of Object.entries(answers)) {
     if (!(ANSWER_KEYS as readonly string[]).includes(key))
-      throw new UserError(`Unknown answer ${quoted(key)} in ${fileName} (allowed: ${ANSWER_KEYS.join(', ')}).`, { docs: 'answers-file' });
+      throw new UserError(`Unknown answer ${quoted(key)} in ${fileName}${suggestion(key, ANSWER_KEYS)} (allowed: ${ANSWER_KEYS.join(', ')}).`, { docs: 'answers-file' });
     if (typeof value !== 'string') throw new UserError(`Answer ${quoted(key)} in ${fileName} must be a string.`, { docs: 'answers-file' });
     result[key as AnswerKey] = String(value);
   }

@@ -3,6 +3,7 @@
  * the one validation layer that flags, answers files and prompts share.
  * Pure: no fs, no prompts.
  */
+import { suggestion } from './did-you-mean.js';
 import { UserError } from './errors.js';
 import { DEPENDENCY_MODULES, PROJECT_MODULES, PYTHON_KEYWORDS, STDLIB_MODULES } from './python-names.js';
 
@@ -85,7 +86,7 @@ function oneOf<T extends string>(label: string, allowed: readonly T[]) {
   return (value: string): string | undefined =>
     (allowed as readonly string[]).includes(value)
       ? undefined
-      : `${label} must be one of ${allowed.join(', ')}; got ${quoted(value)}`;
+      : `${label} must be one of ${allowed.join(', ')}; got ${quoted(value)}${suggestion(value, allowed)}`;
 }
 
 /** Docker reference path component rules (lower case, separators . _ - between alphanumerics). */

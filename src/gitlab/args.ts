@@ -1,7 +1,7 @@
 /** Flags of `mlops-project gitlab-variables`, and its help. */
 import { parseArgs } from 'node:util';
 import { docsUrl } from '../core/docs.js';
-import { UserError } from '../core/errors.js';
+import { flagError } from '../cli/flag-error.js';
 import { type FlagRow, flagTable } from '../cli/help-table.js';
 
 export interface GitLabVariablesArgs {
@@ -35,8 +35,7 @@ export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, allowNegative: true, strict: true }));
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
-    throw new UserError(`${message.replace(/\.$/, '')}.`, { docs: 'unknown-option', hint: 'Run mlops-project gitlab-variables --help for the flags.' });
+    throw flagError(error, OPTIONS, 'Run mlops-project gitlab-variables --help for the flags.');
   }
   return {
     dir: values.dir ?? '.',

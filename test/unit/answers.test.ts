@@ -74,8 +74,10 @@ const ROWS: Row[] = [
   ['author', 'a'.repeat(101), /too long/],
   ['platform', 'onprem', ok],
   ['platform', 'gcp', ok],
-  ['platform', 'aws', /must be one of onprem, gcp; got "aws"/],
-  ['platform', 'GCP', /must be one of onprem, gcp/],
+  ['platform', 'aws', /must be one of onprem, gcp; got "aws"$/],
+  ['platform', 'gpc', /must be one of onprem, gcp; got "gpc" \(did you mean gcp\?\)$/],
+  ['platform', 'GCP', /must be one of onprem, gcp; got "GCP" \(did you mean gcp\?\)$/],
+  ['platform', 'on-prem', /got "on-prem" \(did you mean onprem\?\)$/],
   ['platform', 'on\nprem', /got "on\\nprem"$/],
   ['registry', 'harbor.example.com/team/my-project', ok, { platform: 'onprem' }],
   ['registry', 'registry.local:5000/team/p', ok, { platform: 'onprem' }],
@@ -104,11 +106,15 @@ const ROWS: Row[] = [
   ['python', '3.12', ok],
   ['python', '3.11', ok],
   ['python', '3.13', ok],
-  ['python', '3.10', /must be one of 3.11, 3.12, 3.13; got "3.10"/],
+  // As near to 3.11 as to 3.12 and 3.13: no guess.
+  ['python', '3.10', /must be one of 3.11, 3.12, 3.13; got "3.10"$/],
+  ['python', '3.2', /got "3.2" \(did you mean 3.12\?\)$/],
   ['python', '3', /must be one of/],
   ['builder', 'kaniko', ok],
   ['builder', 'buildah', ok],
-  ['builder', 'docker', /must be one of kaniko, buildah; got "docker"/],
+  ['builder', 'docker', /must be one of kaniko, buildah; got "docker"$/],
+  ['builder', 'kanico', /must be one of kaniko, buildah; got "kanico" \(did you mean kaniko\?\)$/],
+  ['builder', 'biuldah', /got "biuldah" \(did you mean buildah\?\)$/],
 ];
 
 describe('answer validation', () => {
