@@ -111,7 +111,9 @@ md '# A recorded session' '' \
   'answer given, `❯` the highlighted choice of a choice prompt (arrow keys move' \
   'it), and `>` a problem with what was typed. The last question offers to set' \
   'the registry credential in GitLab now (see' \
-  '[GitLab CI/CD variables](gitlab-variables.md)); here: later. The same answers as flags:' '' \
+  '[GitLab CI/CD variables](gitlab-variables.md)); here: later. Then every' \
+  'answer is listed for review: Enter creates the repo, or pick one to change' \
+  'it (here: the description, left empty at first). The same answers as flags:' '' \
   '```sh' \
   "npm create mlops-project@latest -- --project-name 'Churn Model' --repo-name churn-model \\" \
   "  --package-name churn_model --description 'Predicts which customers leave.' \\" \
@@ -133,7 +135,7 @@ step 'Erase it (Backspace 11 times)' '? Repository name (slug) (churn-model)' \
   BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 step 'Enter: take the default `churn-model`' '? Python package name (churn_model)' Enter
 step 'Enter: take the default `churn_model`' '? One-line description' Enter
-step 'Type the description, Enter' '? Author' 'Predicts which customers leave.' Enter
+step 'Enter: no description for now (it is given in the review, below)' '? Author' Enter
 step 'Type `Ada Lovelace`, Enter: a choice prompt' '? Where do images go?' 'Ada Lovelace' Enter
 step 'Down arrow' '❯ GCP Artifact Registry' Down
 step 'Enter: pick GCP' '? Image repository prefix' Enter
@@ -143,6 +145,10 @@ step 'Up arrow' '❯ 3.11' Up
 step 'Enter: pick 3.11' '? Image builder in CI' Enter
 step 'Down arrow' '❯ buildah' Down
 step 'Enter: pick buildah; last, the GitLab step is offered' '❯ Later' Enter
+step 'Enter: later; then every answer, for review' '❯ Create the repo' Enter
+step 'Down arrow 4 times: the description' '❯ One-line description' Down Down Down Down
+step 'Enter: it is asked again' '? One-line description' Enter
+step 'Type the description, Enter: back to the review, with the new answer' '❯ Create the repo' 'Predicts which customers leave.' Enter
 
 # The last Enter: the repo is written and committed; wait for the exit code.
 tmux_ send-keys -t rec Enter
@@ -156,10 +162,11 @@ settle 'Next steps:'
 rc=$(cat "$work/rc")
 [ "$rc" = 0 ] || { echo "error: the generator exited $rc" >&2; screen >&2; exit 1; }
 step_n=$((step_n + 1))
-md "### $step_n. Enter: later; the repo is written, with its first commit" ''
+md "### $step_n. Enter: create the repo; it is written, with its first commit" ''
 shot
 md "The generator exited with code $rc and left \`churn-model/\` with $(cd "$work/home/churn-model" && git ls-files | wc -l | tr -d ' ') files" \
-  "committed on \`main\`. Ctrl-C at any prompt exits with code 130 and writes nothing."
+  "committed on \`main\`. Ctrl-C at any prompt exits with code 130 and writes nothing;" \
+  "it prints the answers given so far as one command line, to start again without typing them."
 
 mkdir -p "$(dirname "$out")"
 cp "$work/session.md" "$out"

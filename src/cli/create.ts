@@ -1,18 +1,20 @@
 /** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
 import { readFileSync, existsSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
-import { type Answers, flagOf, isPlaceholderRegistry } from '../core/answers.js';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { type AnswerKey, type Answers, flagOf } from '../core/answers.js';
 import { parseAnswersFile } from '../core/answers-file.js';
-import { collectAnswers } from '../core/collect.js';
+import { type Ask, collectAnswers } from '../core/collect.js';
+import { commandLine, type RunSettings } from '../core/command-line.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { variantOf } from '../core/pipeline-settings.js';
 import { nextSteps, planProject, type Plan } from '../core/plan.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { VERSION } from '../core/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
 import { writePlan } from '../io/apply-plan.js';
 import { checkTarget } from '../io/target-dir.js';
 import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
-import { CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
+import { type CreateArgs, CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
 import { printUserError, runMain } from './run-main.js';
 
@@ -42,6 +44,43 @@ function existingAncestor(dir: string): string {
   return current;
 }
 
+/** The problem with `dir` as the target, as a prompt shows it, or undefined. */
+function targetProblem(dir: string, force: boolean): string | undefined {
+  try {
+    checkTarget(dir, force);
+    return undefined;
+  } catch (error) {
+    if (error instanceof UserError) return `${error.message.replace(/\.$/, '')}: pick another name${force ? '' : ', or pass --force'}`;
+    throw error;
+  }
+}
+
+/** An interactive run so far: printed as one command line if it ends before the repo is written. */
+const sofar: { run: RunSettings | undefined; typed: boolean; written: boolean } = { run: undefined, typed: false, written: false };
+
+/** How the user runs this command again: npx at this version when it came from npm, else this bin by its path. */
+function createCommand(): string {
+  const bin = process.argv[1] ?? 'create-mlops-project';
+  return bin.split(sep).includes('node_modules') ? `npx create-mlops-project@${VERSION}` : `node ${shellQuote(bin)}`;
+}
+
+/** The answers of an interactive run that ends before the repo is written, as one command line for a retry. */
+function printAnswersSoFar(): void {
+  if (sofar.typed && !sofar.written && sofar.run)
+    process.stderr.write(`${dim('The answers so far, as one command (to start again without typing them; secrets are never in it):', process.stderr)}\n  ${commandLine(createCommand(), sofar.run)}\n`);
+}
+
+/**
+ * Ctrl-C between two prompts (the GitLab checks wait on the network): the same
+ * end as at a prompt. A prompt has the terminal in raw mode, so Ctrl-C there
+ * is a key it handles, not this signal.
+ */
+function interruptedBetweenPrompts(): void {
+  printAnswersSoFar();
+  printUserError(new CancelledError());
+  process.exit(130);
+}
+
 async function main(): Promise<void> {
   const args = parseCreateArgs(process.argv.slice(2));
   if (args.help) return say(CREATE_HELP);
@@ -55,29 +94,67 @@ async function main(): Promise<void> {
   }
   const onTerminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const interactive = !args.yes && onTerminal;
-  const ask = interactive ? (await import('./prompts.js')).askOnTerminal : undefined;
-  const answers: Answers = await collectAnswers({
+  const run: RunSettings = { dir: args.dir, answers: { ...given }, force: args.force, git: args.git, dryRun: args.dryRun, gitlab: args.gitlab };
+  sofar.run = run;
+  const prompts = interactive ? await import('./prompts.js') : undefined;
+  if (prompts) process.on('SIGINT', interruptedBetweenPrompts);
+  // Each answer typed is kept, for the command line printed if the run ends early.
+  const ask: Ask | undefined =
+    prompts &&
+    (async (question) => {
+      const value = await prompts.askOnTerminal(question);
+      run.answers[question.key] = value;
+      sofar.typed = true;
+      return value;
+    });
+  const dirName = args.dir !== undefined ? basename(resolve(args.dir)) : undefined;
+  // Without [dir], the repo goes to ./<repo name>: its prompt refuses a folder in the way.
+  const check = args.dir === undefined ? (key: AnswerKey, value: string) => (key === 'repoName' ? targetProblem(value, args.force) : undefined) : undefined;
+  let answers: Answers = await collectAnswers({
     given,
     yes: args.yes,
-    ...(ask ? { ask } : {}),
-    ...(args.dir !== undefined ? { dirName: basename(resolve(args.dir)) } : {}),
+    ...(ask ? { ask, ...(check ? { check } : {}) } : {}),
+    ...(dirName !== undefined ? { dirName } : {}),
     sourceOf: (key) => (key in args.given || !args.answersFile ? flagOf(key) : `"${key}" in ${args.answersFile}`),
   });
-  const dir = args.dir ?? answers.repoName;
-  if (args.dir === undefined) checkTarget(dir, args.force);
 
-  let git = args.git;
-  if (git) {
-    const { insideWorkTree } = await import('../io/git.js');
-    git = !(await insideWorkTree(existingAncestor(dir)));
-  }
-  // On a terminal without GitLab flags: offer the GitLab step (not for a placeholder registry, which has no credential yet).
+  const firstDir = args.dir ?? answers.repoName;
+  if (args.dir === undefined) checkTarget(firstDir, args.force);
+
+  const gitFor = async (dir: string): Promise<boolean> => args.git && !(await (await import('../io/git.js')).insideWorkTree(existingAncestor(dir)));
+  let git = await gitFor(firstDir);
   let gitlabArgs = args.gitlab;
-  if (interactive && !wantsGitLab(args.gitlab) && !isPlaceholderRegistry(answers.registry)) {
-    const { askGitLabStep } = await import('./gitlab-prompt.js');
-    const step = await askGitLabStep({ repoName: answers.repoName, canPush: git, gitlabUrl: args.gitlab.url ?? process.env.GITLAB_URL });
-    if (step) gitlabArgs = { ...gitlabArgs, url: step.url, project: step.project, create: step.create, push: step.create && git };
+  // On a terminal: the GitLab step is offered (without GitLab flags), then every answer is reviewed.
+  if (ask) {
+    const { reviewAnswers } = await import('./review.js');
+    const settingsOf = (step: { url: string; project: string; create: boolean } | undefined): CreateArgs['gitlab'] =>
+      step ? { ...args.gitlab, url: step.url, project: step.project, create: step.create, push: step.create && git } : args.gitlab;
+    const reviewed = await reviewAnswers({
+      answers,
+      ask,
+      asked: sofar.typed,
+      given: Object.keys(given) as AnswerKey[],
+      ...(dirName !== undefined ? { dirName } : {}),
+      ...(check ? { check } : {}),
+      offerGitLab: !wantsGitLab(args.gitlab),
+      canPush: git,
+      gitlabUrl: args.gitlab.url ?? process.env.GITLAB_URL,
+      onChange: (changed, step) => {
+        run.answers = { ...changed };
+        run.gitlab = settingsOf(step);
+        sofar.typed = true;
+      },
+    });
+    answers = reviewed.answers;
+    run.answers = { ...answers };
+    // A new repo name at the review is a new target folder.
+    if ((args.dir ?? answers.repoName) !== firstDir) {
+      checkTarget(answers.repoName, args.force);
+      git = await gitFor(answers.repoName);
+    }
+    if (!wantsGitLab(args.gitlab)) gitlabArgs = run.gitlab = settingsOf(reviewed.step);
   }
+  const dir = args.dir ?? answers.repoName;
   const plan = planProject({
     dir,
     answers,
@@ -96,26 +173,47 @@ async function main(): Promise<void> {
     if (gitlabArgs.push && !plan.git)
       throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.', { docs: 'gitlab-push-needs-commit' });
     const { prepareGitLab } = await import('../gitlab/index.js');
-    gitlab = await prepareGitLab({
-      dir: resolve(dir),
-      dirShown: dir,
-      answers,
-      gitlabUrl: gitlabArgs.url,
-      project: gitlabArgs.project,
-      namespace: gitlabArgs.namespace,
-      create: gitlabArgs.create,
-      push: gitlabArgs.push,
-      protected: gitlabArgs.protected,
-      keepPipelineVariablesRole: gitlabArgs.keepPipelineVariablesRole,
-      dryRun: args.dryRun,
-      // Secrets are asked on a terminal even with --yes, which is about answers.
-      interactive: onTerminal,
-      commandName: mlopsProject,
-    });
+    const prepare = async (settings: CreateArgs['gitlab'], env: NodeJS.ProcessEnv): Promise<PreparedGitLab> => {
+      const prepared = await prepareGitLab({
+        dir: resolve(dir),
+        dirShown: dir,
+        answers,
+        gitlabUrl: settings.url,
+        project: settings.project,
+        namespace: settings.namespace,
+        create: settings.create,
+        push: settings.push,
+        protected: settings.protected,
+        keepPipelineVariablesRole: settings.keepPipelineVariablesRole,
+        dryRun: args.dryRun,
+        // Secrets are asked on a terminal even with --yes, which is about answers.
+        interactive: onTerminal,
+        env,
+        commandName: mlopsProject,
+      });
+      // What only GitLab can answer (the token, the project, the role) is asked too, with GETs only:
+      // a typo there leaves nothing written.
+      if (!args.dryRun) await prepared.check();
+      return prepared;
+    };
+    if (ask) {
+      // On a terminal, a refused check asks again (or goes on without the step) instead of ending the run.
+      const { prepareOnTerminal } = await import('./gitlab-prompt.js');
+      const prepared = await prepareOnTerminal({
+        settings: gitlabArgs,
+        prepare,
+        platform: answers.platform,
+        repoName: answers.repoName,
+        canPush: git,
+        dryRun: args.dryRun,
+        onChange: (settings) => {
+          run.gitlab = settings;
+        },
+      });
+      gitlab = prepared.gitlab;
+      gitlabArgs = run.gitlab = prepared.settings;
+    } else gitlab = await prepare(gitlabArgs, process.env);
   }
-  // What only GitLab can answer (the token, the project, the role) is asked too, with GETs only:
-  // a typo there leaves nothing written.
-  if (gitlab && !args.dryRun) await gitlab.check();
   if (args.dryRun) {
     printPlan(plan);
     if (gitlab) {
@@ -125,12 +223,15 @@ async function main(): Promise<void> {
     return;
   }
 
+  // From here on, writePlan handles a Ctrl-C.
+  process.off('SIGINT', interruptedBetweenPrompts);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     await writePlan(plan, { force: args.force, signal: controller.signal });
+    sofar.written = true;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -168,4 +269,13 @@ async function main(): Promise<void> {
   if (gitlabError) process.exitCode = gitlabError.exitCode;
 }
 
-runMain(main);
+runMain(async () => {
+  try {
+    await main();
+  } catch (error) {
+    printAnswersSoFar();
+    throw error;
+  } finally {
+    process.off('SIGINT', interruptedBetweenPrompts);
+  }
+});

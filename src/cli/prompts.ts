@@ -7,7 +7,8 @@ import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../core/an
 import type { Ask } from '../core/collect.js';
 import { cancellable } from '../core/errors.js';
 
-const MESSAGES: Record<AnswerKey, string> = {
+/** The question of each answer; also its label in the review. */
+export const MESSAGES: Record<AnswerKey, string> = {
   projectName: 'Project name',
   repoName: 'Repository name (slug)',
   packageName: 'Python package name',

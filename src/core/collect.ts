@@ -34,6 +34,13 @@ export interface CollectOptions {
   dirName?: string;
   /** How to name where a given answer came from in an error; default its flag. */
   sourceOf?: (key: AnswerKey) => string;
+  /** A check of the shell's own, for prompts only (e.g. that the repo name's folder is free); a problem or undefined. */
+  check?: (key: AnswerKey, value: string) => string | undefined;
+}
+
+/** The question for `key`, checked against the answers known before it. */
+function question(key: AnswerKey, fallback: string, known: Partial<Answers>, check: CollectOptions['check']): Question {
+  return { key, default: fallback, validate: (v) => VALIDATORS[key](v, known) ?? check?.(key, v) };
 }
 
 export async function collectAnswers(options: CollectOptions): Promise<Answers> {
@@ -60,9 +67,47 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
     let value: string;
     if (preset !== undefined) value = preset;
     else if (yes || !ask) value = fallback;
-    else value = await ask({ key, default: fallback, validate: (v) => VALIDATORS[key](v, known) });
+    else value = await ask(question(key, fallback, known, options.check));
     checkAnswer(key, value, known, preset !== undefined ? sourceOf(key) : flagOf(key));
     (known as Record<AnswerKey, string>)[key] = value;
+  }
+  return known as Answers;
+}
+
+export interface ReviseOptions {
+  /** A complete set of answers (from collectAnswers, or a previous revision). */
+  answers: Answers;
+  /** The answer to ask again; its current value is the default. */
+  key: AnswerKey;
+  ask: Ask;
+  /** Answers given as flags or in the answers file: they never follow a change. */
+  given?: readonly AnswerKey[];
+  dirName?: string;
+  check?: CollectOptions['check'];
+}
+
+/**
+ * Ask one answer again (the review at the end of an interactive run). A later
+ * answer that was still its default follows the change (a new project name
+ * gives a new repo name, a new platform its runner tag); one the change makes
+ * invalid (a Harbor registry after picking gcp) is asked again.
+ */
+export async function reviseAnswer(options: ReviseOptions): Promise<Answers> {
+  const { answers: before, key, ask, given = [] } = options;
+  const context = options.dirName === undefined ? {} : { dirName: options.dirName };
+  const known: Partial<Answers> = {};
+  let reached = false;
+  for (const k of ANSWER_KEYS) {
+    let value = before[k];
+    if (k === key) {
+      reached = true;
+      value = await ask(question(k, before[k], known, options.check));
+    } else if (reached) {
+      if (!given.includes(k) && before[k] === defaultOf(k, before, context)) value = defaultOf(k, known, context);
+      if ((VALIDATORS[k](value, known) ?? options.check?.(k, value)) !== undefined) value = await ask(question(k, defaultOf(k, known, context), known, options.check));
+    }
+    checkAnswer(k, value, known, flagOf(k));
+    (known as Record<AnswerKey, string>)[k] = value;
   }
   return known as Answers;
 }

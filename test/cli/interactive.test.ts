@@ -4,7 +4,10 @@
  * Every prompt is answered by typing, arrow keys on the choice prompts; the
  * repo it makes must equal, file by file and byte for byte (and as a git
  * tree), the one made by the same answers given as flags with --yes.
- * Ctrl-C at a prompt exits 130 and leaves nothing behind.
+ * The run ends with a review of every answer (one can be changed); a refused
+ * GitLab check asks again or goes on without the step. Ctrl-C at a prompt
+ * exits 130, leaves nothing behind, and prints the answers typed so far as
+ * one command line (never a secret).
  */
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +41,8 @@ class Terminal {
     const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
     const script = [
       '#!/bin/sh',
+      // A Ctrl-C outside a prompt is a SIGINT to the whole pane: this shell outlives it, as a login shell does.
+      'trap : INT',
       `cd ${quote(cwd)}`,
       `env -i ${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ')} ${[process.execPath, CREATE_BIN, ...args].map(quote).join(' ')}`,
       `echo $? > ${quote(join(this.home, 'rc'))}`,
@@ -174,9 +179,8 @@ describe('create-mlops-project on a terminal', () => {
 
     await terminal.answer('? GitLab runner tag (gcp)', ANSWERS.runnerTag);
 
+    // Python: the default for now; changed in the review below.
     await terminal.waitFor('❯ 3.12');
-    await terminal.press('Up');
-    await terminal.waitFor('❯ 3.11');
     await terminal.press('Enter');
 
     await terminal.waitFor('❯ kaniko');
@@ -189,11 +193,33 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.waitFor('❯ Later');
     await terminal.press('Enter');
 
+    // The review: every answer, "Create the repo" highlighted; pick the Python version, change it.
+    const review = await terminal.waitFor('? Create the repo with these answers?');
+    expect(review).toContain('❯ Create the repo');
+    expect(review).toMatch(/^ {2}Python version +3\.12$/m);
+    expect(review).toMatch(/^ {2}GitLab credential +Later$/m);
+    await terminal.press(...Array<string>(9).fill('Down'));
+    await terminal.waitFor('❯ Python version');
+    await terminal.press('Enter');
+    await terminal.waitFor('✔ Create the repo with these answers? No, change: Python version');
+    await terminal.waitFor('❯ 3.12');
+    await terminal.press('Up');
+    await terminal.waitFor('❯ 3.11');
+    await terminal.press('Enter');
+    // Back to the review, with the new answer, and the rest as they were.
+    await terminal.waitFor('  Python version                       3.11');
+    const again = await terminal.screen();
+    expect(again).toMatch(/^ {2}Image builder in CI +buildah$/m);
+    expect(again).toMatch(/^ {2}GitLab runner tag +gcp-large$/m);
+    await terminal.waitFor('❯ Create the repo');
+    await terminal.press('Enter');
+
     expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
     const last = await terminal.screen();
     expect(last).toContain(`✔ Author ${ANSWERS.author}`);
     expect(last).toContain('✔ Image builder in CI buildah');
-    expect(last).toContain('✔ Set the registry credential in GitLab now? Later');
+    expect(last).toContain('✔ Python version 3.11');
+    expect(last).toContain('✔ Create the repo with these answers? Yes');
     expect(last).toMatch(/✔ Created Churn Model in churn \(\d+ files, first commit on main\)/);
     // Nothing but the repo was written (no staging folder left beside it).
     expect(readdirSync(tty)).toEqual(['churn']);
@@ -244,6 +270,9 @@ describe('create-mlops-project on a terminal', () => {
       await terminal.press(...Array<string>(13).fill('BSpace'));
       await terminal.type('team/churn');
       await terminal.press('Enter');
+      await terminal.waitFor('GitLab credential                    new private project team/churn on');
+      await terminal.waitFor('❯ Create the repo');
+      await terminal.press('Enter');
 
       await terminal.answer('(GITLAB_TOKEN)', token);
       await terminal.answer('(HARBOR_USERNAME)', 'robot$ml+ci');
@@ -264,6 +293,149 @@ describe('create-mlops-project on a terminal', () => {
     }
   });
 
+  describe('a refused GitLab check, after the answers', () => {
+    const token = 'glpat-interactive-token-0002';
+    const password = 'harbor-secret-typed-hidden-43';
+    const answers = ['--repo-name', 'churn', '--package-name', 'churn', '--description', '', '--author', '',
+      '--platform', 'onprem', '--registry', 'harbor.example.com/ml/churn', '--runner-tag', 'on-prem', '--python', '3.12', '--builder', 'kaniko'];
+
+    /** Type the project name, pick an existing project at `path`, pass the review. */
+    async function upToTheSecrets(url: string, path: string): Promise<void> {
+      await terminal.answer('? Project name (Churn)', 'Churn');
+      await terminal.waitFor('? Set the registry credential in GitLab now?');
+      await terminal.press('Down');
+      await terminal.waitFor('❯ Yes, in an existing GitLab project');
+      await terminal.press('Enter');
+      await terminal.answer('? GitLab URL (https://gitlab.com)', url);
+      await terminal.answer('? Project path', path);
+      await terminal.waitFor('? Create the repo with these answers?');
+      await terminal.waitFor('❯ Create the repo');
+      await terminal.press('Enter');
+    }
+
+    it('a project not found: the project is asked again, the secrets are not; then the repo and the variable', async () => {
+      const fake = await startFakeGitLab();
+      try {
+        fake.addToken({ token, username: 'tester', scopes: ['api'] });
+        fake.addProject('team/churn', { tester: ACCESS.maintainer });
+        const cwd = join(work, 'cwd');
+        mkdirSync(cwd);
+        await terminal.start(cwd, ['churn', ...answers]);
+        await upToTheSecrets(fake.url, 'team/chrun');
+        await terminal.answer('(GITLAB_TOKEN)', token);
+        await terminal.answer('(HARBOR_USERNAME)', 'robot$ml+ci');
+        await terminal.answer('(HARBOR_PASSWORD)', password);
+
+        // The check is refused: the error, then what to do; nothing is written yet.
+        await terminal.waitFor('error GitLab project team/chrun was not found');
+        await terminal.waitFor('? The GitLab step cannot go on like this: what now?');
+        await terminal.waitFor('❯ Change the GitLab project (or its URL)');
+        expect(await terminal.screen()).toContain('  Create the repo without the GitLab step');
+        expect(readdirSync(cwd)).toEqual([]);
+        await terminal.press('Enter');
+        // The step's questions again, with what was given as defaults.
+        await terminal.waitFor('❯ Yes, in an existing GitLab project');
+        await terminal.press('Enter');
+        await terminal.waitFor(`? GitLab URL (${fake.url})`);
+        await terminal.press('Enter');
+        await terminal.answer('? Project path (group/name, as in its URL) (team/chrun)', 'team/churn');
+
+        expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
+        const screen = await terminal.screen();
+        expect(screen).toMatch(/✔ Created Churn in churn/);
+        // The token was asked once, and no secret reached the screen.
+        expect(screen.split('(GITLAB_TOKEN)').length).toBe(2);
+        expect(screen).not.toContain(token);
+        expect(screen).not.toContain(password);
+        expect(fake.project('team/churn')?.variables.map((v) => v.key)).toEqual(['HARBOR_ROBOT_CREDS_JSON']);
+      } finally {
+        await fake.stop();
+      }
+    });
+
+    it('a bad token: going on without the GitLab step writes the repo, and the next steps say how to set it later', async () => {
+      const fake = await startFakeGitLab();
+      try {
+        fake.addProject('team/churn', { tester: ACCESS.maintainer });
+        const cwd = join(work, 'cwd');
+        mkdirSync(cwd);
+        await terminal.start(cwd, ['churn', ...answers]);
+        await upToTheSecrets(fake.url, 'team/churn');
+        await terminal.answer('(GITLAB_TOKEN)', 'glpat-not-a-known-token');
+        await terminal.answer('(HARBOR_USERNAME)', 'robot$ml+ci');
+        await terminal.answer('(HARBOR_PASSWORD)', password);
+
+        await terminal.waitFor('error GITLAB_TOKEN is invalid or expired');
+        await terminal.waitFor('❯ Type the GitLab token again');
+        await terminal.press('Down');
+        await terminal.waitFor('❯ Create the repo without the GitLab step');
+        await terminal.press('Enter');
+
+        expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
+        const screen = await terminal.screen();
+        expect(screen).toMatch(/✔ Created Churn in churn/);
+        expect(screen).toContain('gitlab-variables');
+        expect(screen).not.toContain('glpat-not-a-known-token');
+        expect(readdirSync(join(cwd, 'churn'))).toContain('.mlops-project.json');
+        expect(fake.project('team/churn')?.variables).toEqual([]);
+      } finally {
+        await fake.stop();
+      }
+    });
+
+    it('Ctrl-C while the check waits on GitLab: exit 130, the command line, nothing written', async () => {
+      const fake = await startFakeGitLab();
+      try {
+        fake.addToken({ token, username: 'tester', scopes: ['api'] });
+        fake.fault({ url: /\/api\/v4\/user$/, kind: 'hang', times: 1 });
+        const cwd = join(work, 'cwd');
+        mkdirSync(cwd);
+        await terminal.start(cwd, ['churn', ...answers]);
+        await upToTheSecrets(fake.url, 'team/churn');
+        await terminal.answer('(GITLAB_TOKEN)', token);
+        await terminal.answer('(HARBOR_USERNAME)', 'robot$ml+ci');
+        await terminal.answer('(HARBOR_PASSWORD)', password);
+        // GitLab never answers the first call: Ctrl-C there.
+        const deadline = Date.now() + 15_000;
+        while (!fake.requests.some((r) => r.url.endsWith('/api/v4/user'))) {
+          if (Date.now() > deadline) throw new Error(`GitLab was never asked; the terminal shows:\n${await terminal.screen()}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await terminal.press('C-c');
+        expect(await terminal.exitCode()).toBe(130);
+        const screen = await terminal.screen();
+        expect(screen).toContain(`--gitlab-url ${fake.url} --gitlab-project team/churn\nerror Cancelled: nothing was written.`);
+        expect(screen).not.toContain(token);
+        expect(screen).not.toContain(password);
+        expect(readdirSync(cwd)).toEqual([]);
+      } finally {
+        await fake.stop();
+      }
+    });
+
+    it('Ctrl-C at a secret prompt: the command line has the answers and the GitLab step, never the token', async () => {
+      const fake = await startFakeGitLab();
+      try {
+        const cwd = join(work, 'cwd');
+        mkdirSync(cwd);
+        await terminal.start(cwd, ['churn', ...answers]);
+        await upToTheSecrets(fake.url, 'team/churn');
+        await terminal.answer('(GITLAB_TOKEN)', token);
+        await terminal.waitFor('(HARBOR_USERNAME)');
+        await terminal.press('C-c');
+        expect(await terminal.exitCode()).toBe(130);
+        const screen = await terminal.screen();
+        expect(screen).toContain(
+          `\n  node ${CREATE_BIN} churn --project-name Churn --repo-name churn --package-name churn --description '' --author '' --platform onprem --registry harbor.example.com/ml/churn --runner-tag on-prem --python 3.12 --builder kaniko --gitlab-url ${fake.url} --gitlab-project team/churn\nerror Cancelled: nothing was written.`,
+        );
+        expect(screen).not.toContain(token);
+        expect(readdirSync(cwd)).toEqual([]);
+      } finally {
+        await fake.stop();
+      }
+    });
+  });
+
   it('Ctrl-C at the first prompt exits 130 and writes nothing', async () => {
     const cwd = join(work, 'cwd');
     mkdirSync(cwd);
@@ -271,7 +443,10 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.waitFor('? Project name (App)');
     await terminal.press('C-c');
     expect(await terminal.exitCode()).toBe(130);
-    expect(await terminal.screen()).toContain('error Cancelled: nothing was written.');
+    const screen = await terminal.screen();
+    expect(screen).toContain('error Cancelled: nothing was written.');
+    // Nothing was typed: no command line to start again with.
+    expect(screen).not.toContain('The answers so far');
     expect(readdirSync(cwd)).toEqual([]);
   });
 
@@ -288,7 +463,29 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.waitFor('❯ GCP Artifact Registry');
     await terminal.press('C-c');
     expect(await terminal.exitCode()).toBe(130);
-    expect(await terminal.screen()).toContain('error Cancelled: nothing was written.');
+    const screen = await terminal.screen();
+    // The answers given so far (Enter took each default), as one command line, before the error.
+    expect(screen).toContain(
+      `The answers so far, as one command (to start again without typing them; secrets are never in it):\n  node ${CREATE_BIN} --project-name 'My Project' --repo-name my-project --package-name my_project --description '' --author ''\nerror Cancelled: nothing was written.`,
+    );
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('without [dir], the repo name prompt refuses a folder in the way; Ctrl-C then gives the answers typed', async () => {
+    const cwd = join(work, 'cwd');
+    mkdirSync(join(cwd, 'churn'), { recursive: true });
+    writeFileSync(join(cwd, 'churn', 'notes.txt'), 'mine\n');
+    await terminal.start(cwd, ['--platform', 'gcp']);
+    await terminal.answer('? Project name (My Project)', 'Churn');
+    await terminal.waitFor('? Repository name (slug) (churn)');
+    await terminal.press('Enter');
+    await terminal.waitFor('> Target directory churn is not empty: notes.txt: pick another name, or pass --force');
+    await terminal.press('C-c');
+    expect(await terminal.exitCode()).toBe(130);
+    const screen = await terminal.screen();
+    // Flags given and answers typed; not the repo name, which was refused.
+    expect(screen).toContain(`\n  node ${CREATE_BIN} --project-name Churn --platform gcp\nerror Cancelled: nothing was written.`);
+    expect(readdirSync(cwd)).toEqual(['churn']);
+    expect(readdirSync(join(cwd, 'churn'))).toEqual(['notes.txt']);
   });
 });

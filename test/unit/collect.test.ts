@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { collectAnswers, type Question } from '../../src/core/collect.js';
+import type { Answers } from '../../src/core/answers.js';
+import { collectAnswers, type Question, reviseAnswer } from '../../src/core/collect.js';
 import { UserError } from '../../src/core/errors.js';
 
 describe('collectAnswers', () => {
@@ -70,5 +71,93 @@ describe('collectAnswers', () => {
   it('refuses an answer the prompt returned that the rules refuse', async () => {
     const ask = async (q: Question): Promise<string> => (q.key === 'python' ? '2.7' : q.default);
     await expect(collectAnswers({ given: {}, yes: false, ask })).rejects.toThrow(/Invalid --python/);
+  });
+
+  it('a shell check (the repo name\'s folder) refuses at the prompt, with the rules', async () => {
+    const questions: Question[] = [];
+    const ask = async (q: Question): Promise<string> => {
+      questions.push(q);
+      return q.default;
+    };
+    await collectAnswers({ given: {}, yes: false, ask, check: (key, value) => (key === 'repoName' && value === 'taken' ? 'folder taken is not empty' : undefined) });
+    const repoName = questions.find((q) => q.key === 'repoName')!;
+    expect(repoName.validate('taken')).toBe('folder taken is not empty');
+    expect(repoName.validate('Bad')).toMatch(/lower-case letter/);
+    expect(repoName.validate('free')).toBeUndefined();
+  });
+});
+
+describe('reviseAnswer (the review)', () => {
+  const TYPED: Answers = {
+    projectName: 'Churn Model',
+    repoName: 'churn-model',
+    packageName: 'churn_model',
+    description: '',
+    author: 'Ada',
+    platform: 'onprem',
+    registry: 'harbor.example.com/change-me/churn-model',
+    runnerTag: 'on-prem',
+    python: '3.12',
+    builder: 'kaniko',
+  };
+
+  /** An ask that answers `replies` by key (else the default) and records each question. */
+  function asker(replies: Partial<Record<keyof Answers, string>>) {
+    const asked: Question[] = [];
+    const ask = async (q: Question): Promise<string> => {
+      asked.push(q);
+      return replies[q.key] ?? q.default;
+    };
+    return { asked, ask };
+  }
+
+  it('asks that answer, with its current value as the default, and keeps the others', async () => {
+    const { asked, ask } = asker({ builder: 'buildah' });
+    const answers = await reviseAnswer({ answers: TYPED, key: 'builder', ask });
+    expect(asked.map((q) => [q.key, q.default])).toEqual([['builder', 'kaniko']]);
+    expect(answers).toEqual({ ...TYPED, builder: 'buildah' });
+  });
+
+  it('later answers that were their defaults follow the change; given ones and changed ones do not', async () => {
+    const { asked, ask } = asker({ projectName: 'Fraud Model' });
+    expect(await reviseAnswer({ answers: TYPED, key: 'projectName', ask })).toEqual({
+      ...TYPED,
+      projectName: 'Fraud Model',
+      repoName: 'fraud-model',
+      packageName: 'fraud_model',
+      registry: 'harbor.example.com/change-me/fraud-model',
+    });
+    expect(asked.map((q) => q.key)).toEqual(['projectName']);
+    // Given as a flag: the repo name stays.
+    const given = await reviseAnswer({ answers: TYPED, key: 'projectName', ask, given: ['repoName'] });
+    expect(given.repoName).toBe('churn-model');
+    expect(given.packageName).toBe('churn_model');
+  });
+
+  it('a later answer the change makes invalid is asked again (a Harbor registry after picking gcp)', async () => {
+    const own = { ...TYPED, registry: 'harbor.example.com/ml/churn-model', runnerTag: 'big-runner' };
+    const { asked, ask } = asker({ platform: 'gcp', registry: 'europe-west4-docker.pkg.dev/p/r/churn' });
+    const answers = await reviseAnswer({ answers: own, key: 'platform', ask, given: ['registry'] });
+    expect(asked.map((q) => q.key)).toEqual(['platform', 'registry']);
+    // Asked with the default of the new platform, and checked against it.
+    expect(asked[1]?.default).toBe('asia-southeast1-docker.pkg.dev/change-me/change-me/churn-model');
+    expect(asked[1]?.validate('harbor.example.com/ml/x')).toMatch(/Artifact Registry/);
+    expect(answers).toEqual({ ...own, platform: 'gcp', registry: 'europe-west4-docker.pkg.dev/p/r/churn' });
+  });
+
+  it('a placeholder registry and a default runner tag follow the platform without a question', async () => {
+    const { asked, ask } = asker({ platform: 'gcp' });
+    const answers = await reviseAnswer({ answers: TYPED, key: 'platform', ask });
+    expect(asked.map((q) => q.key)).toEqual(['platform']);
+    expect(answers.registry).toBe('asia-southeast1-docker.pkg.dev/change-me/change-me/churn-model');
+    expect(answers.runnerTag).toBe('gcp');
+  });
+
+  it('a followed answer the shell check refuses is asked again', async () => {
+    const { asked, ask } = asker({ projectName: 'Taken', repoName: 'free' });
+    const answers = await reviseAnswer({ answers: TYPED, key: 'projectName', ask, check: (key, value) => (key === 'repoName' && value === 'taken' ? 'in the way' : undefined) });
+    expect(asked.map((q) => [q.key, q.default])).toEqual([['projectName', 'Churn Model'], ['repoName', 'taken']]);
+    expect(answers.repoName).toBe('free');
+    expect(answers.packageName).toBe('free');
   });
 });
