@@ -353,6 +353,37 @@ describe('create-mlops-project on a terminal', () => {
       }
     });
 
+    it('a key file path that cannot be read: only that is asked again; then the variable is set', async () => {
+      const fake = await startFakeGitLab();
+      try {
+        fake.addToken({ token, username: 'tester', scopes: ['api'] });
+        fake.addProject('team/churn', { tester: ACCESS.maintainer });
+        const key = join(work, 'key.json');
+        writeFileSync(key, JSON.stringify({ type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' }));
+        const cwd = join(work, 'cwd');
+        mkdirSync(cwd);
+        const gcp = answers.map((a) => (a === 'onprem' ? 'gcp' : a === 'harbor.example.com/ml/churn' ? 'europe-west4-docker.pkg.dev/p/images/churn' : a === 'on-prem' ? 'gcp' : a));
+        await terminal.start(cwd, ['churn', ...gcp]);
+        await upToTheSecrets(fake.url, 'team/churn');
+        await terminal.answer('(GITLAB_TOKEN)', token);
+        await terminal.answer('(GCP_SERVICE_ACCOUNT_KEY_FILE)', join(work, 'no-such-key.json'));
+
+        await terminal.waitFor(`error Cannot read GCP_SERVICE_ACCOUNT_KEY_FILE ${join(work, 'no-such-key.json')}: no such file.`);
+        await terminal.waitFor('❯ Type the key file path again');
+        await terminal.press('Enter');
+        await terminal.answer('? Path of the service account key JSON (GCP_SERVICE_ACCOUNT_KEY_FILE)', key);
+
+        expect(await terminal.exitCode(), await terminal.screen()).toBe(0);
+        const screen = await terminal.screen();
+        expect(screen).toMatch(/✔ Created Churn in churn/);
+        expect(screen.split('(GITLAB_TOKEN)').length).toBe(2);
+        expect(screen).not.toContain(token);
+        expect(fake.project('team/churn')?.variables.map((v) => v.key)).toEqual(['GCP_SERVICE_ACCOUNT_KEY']);
+      } finally {
+        await fake.stop();
+      }
+    });
+
     it('a bad token: going on without the GitLab step writes the repo, and the next steps say how to set it later', async () => {
       const fake = await startFakeGitLab();
       try {
