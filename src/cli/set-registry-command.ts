@@ -9,9 +9,10 @@ import { shellQuote } from '../core/shell-quote.js';
 import { uncommitted } from '../io/git-status.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
 import { mlopsProjectCommand } from '../io/template-source.js';
+import { flagError } from './flag-error.js';
 import { flagTable } from './help-table.js';
 import { dim, green, say } from './output.js';
-import { SET_REGISTRY_ROWS } from './set-registry-flags.js';
+import { SET_REGISTRY_OPTIONS, SET_REGISTRY_ROWS } from './set-registry-flags.js';
 
 export const SET_REGISTRY_HELP = `Usage: mlops-project set-registry HOST/PATH [flags]
 
@@ -31,14 +32,9 @@ const WHERE: Record<string, string> = { [PIPELINE_FILE]: 'IMAGE_REGISTRY', [ANSW
 export async function setRegistryCommand(argv: string[]): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { dir: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    });
+    parsed = parseArgs({ args: argv, options: SET_REGISTRY_OPTIONS, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UserError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}.`, { docs: 'unknown-option', hint: 'Run mlops-project set-registry --help.' });
+    throw flagError(error, SET_REGISTRY_OPTIONS, 'Run mlops-project set-registry --help.');
   }
   const { values, positionals } = parsed;
   if (values.help) return say(SET_REGISTRY_HELP);

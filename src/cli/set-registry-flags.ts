@@ -6,3 +6,10 @@ export const SET_REGISTRY_ROWS: FlagRow[] = [
   { flag: '--dir REPO', what: 'the generated repo', default: '. (the current directory)' },
   { flag: '--dry-run', what: 'print the changes; write nothing', default: 'off' },
 ];
+
+/** Its flags for node:util parseArgs. */
+export const SET_REGISTRY_OPTIONS = {
+  dir: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCreateArgs } from '../../src/cli/create-args.js';
 import { imageCommand } from '../../src/cli/image-command.js';
+import { setRegistryCommand } from '../../src/cli/set-registry-command.js';
 import { UserError } from '../../src/core/errors.js';
 import { parseGitLabVariablesArgs } from '../../src/gitlab/args.js';
 
@@ -48,6 +49,15 @@ describe('an unknown flag', () => {
     const error = await errorOf(() => parseGitLabVariablesArgs(argv));
     expect(error.message).toBe(message);
     expect(error.hint).toBe('Run mlops-project gitlab-variables --help for the flags.');
+  });
+
+  it.each([
+    [['harbor.example.com/x', '--dryrun'], "Unknown option '--dryrun' (did you mean --dry-run?)."],
+    [['--frob'], "Unknown option '--frob'."],
+  ])('mlops-project set-registry %j', async (argv, message) => {
+    const error = await errorOf(() => setRegistryCommand(argv));
+    expect(error.message).toBe(message);
+    expect(error.hint).toBe('Run mlops-project set-registry --help.');
   });
 
   it('a value starting with "-" keeps its hint: how to pass it', async () => {
