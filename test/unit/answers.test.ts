@@ -78,7 +78,7 @@ const ROWS: Row[] = [
   ['platform', 'gpc', /must be one of onprem, gcp; got "gpc" \(did you mean gcp\?\)$/],
   ['platform', 'GCP', /must be one of onprem, gcp; got "GCP" \(did you mean gcp\?\)$/],
   ['platform', 'on-prem', /got "on-prem" \(did you mean onprem\?\)$/],
-  ['platform', 'on\nprem', /got "on\\nprem"$/],
+  ['platform', 'on\nprem', /got "on\\nprem" \(did you mean onprem\?\)$/],
   ['registry', 'harbor.example.com/team/my-project', ok, { platform: 'onprem' }],
   ['registry', 'registry.local:5000/team/p', ok, { platform: 'onprem' }],
   ['registry', 'localhost/p', ok, { platform: 'onprem' }],
