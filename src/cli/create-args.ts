@@ -13,6 +13,8 @@ export interface CreateArgs {
   yes: boolean;
   dryRun: boolean;
   force: boolean;
+  /** --overwrite PATH (repeatable): files of the target that may be replaced; `.` for all. */
+  overwrite: string[];
   git: boolean;
   help: boolean;
   version: boolean;
@@ -40,6 +42,7 @@ const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
+  overwrite: { type: 'string', multiple: true },
   git: { type: 'boolean', default: true },
   'gitlab-url': { type: 'string' },
   'gitlab-project': { type: 'string' },
@@ -83,7 +86,9 @@ export function parseCreateArgs(argv: string[]): CreateArgs {
     answersFile: values.answers,
     yes: values.yes ?? false,
     dryRun: values['dry-run'] ?? false,
-    force: values.force ?? false,
+    // Naming a file to overwrite is consent to write into a non-empty folder.
+    force: (values.force ?? false) || (values.overwrite ?? []).length > 0,
+    overwrite: values.overwrite ?? [],
     git: values.git,
     help: values.help ?? false,
     version: values.version ?? false,
@@ -120,8 +125,9 @@ const ANSWER_ROWS: FlagRow[] = [
 const OTHER_ROWS: FlagRow[] = [
   { flag: '-y, --yes', what: 'take defaults for every answer not given; never prompt', default: 'off' },
   { flag: '--answers FILE', what: "answers from a JSON or YAML file, or another repo's .mlops-project.json", default: 'none' },
-  { flag: '--dry-run', what: 'print the plan (files, git steps); write nothing', default: 'off' },
-  { flag: '--force', what: 'write into a non-empty directory (never deletes a file)', default: 'off' },
+  { flag: '--dry-run', what: 'print the plan (each file: create, overwrite, keep, unchanged); write nothing', default: 'off' },
+  { flag: '--force', what: 'write into a non-empty directory; a file of yours that differs is kept', default: 'off' },
+  { flag: '--overwrite PATH', what: 'replace that file of yours (a folder: all under it; . for all); repeatable; implies --force', default: 'none (every file of yours is kept)' },
   { flag: '--no-git', what: 'skip git init and the first commit', default: 'off (git init and a first commit)' },
   { flag: '-h, --help', what: 'show this help' },
   { flag: '-V, --version', what: 'show the version' },

@@ -7,12 +7,12 @@ import { type Ask, collectAnswers } from '../core/collect.js';
 import { commandLine, type RunSettings } from '../core/command-line.js';
 import { CancelledError, UserError } from '../core/errors.js';
 import { variantOf } from '../core/pipeline-settings.js';
-import { nextSteps, planProject, type Plan } from '../core/plan.js';
+import { describePlan, markFiles, nextSteps, planProject, type Plan, type WorkTree } from '../core/plan.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { VERSION } from '../core/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
-import { writePlan } from '../io/apply-plan.js';
-import { checkTarget } from '../io/target-dir.js';
+import { removeLeftovers, writePlan } from '../io/apply-plan.js';
+import { checkTarget, readExisting } from '../io/target-dir.js';
 import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
 import { type CreateArgs, CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
@@ -32,9 +32,16 @@ async function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile
 
 function printPlan(plan: Plan): void {
   say(`${bold('Plan')} for ${plan.dir} ${dim('(dry run: nothing written)')}`);
-  for (const file of plan.files) say(`  create ${file.path} ${dim(`(${Buffer.byteLength(file.content)} B)`)}`);
-  if (plan.git) say(`  git init -b main, git add --all, git commit -m "${plan.git.commitMessage}"`);
-  else say(`  ${dim('no git steps')}`);
+  for (const line of describePlan(plan)) say(line);
+}
+
+/** `46 files`, or with --force `40 files written, 5 unchanged, 1 kept`. */
+function writtenSummary(plan: Plan): string {
+  const count = (marks: string[]): number => plan.files.filter((f) => marks.includes(f.mark)).length;
+  const [written, unchanged, kept] = [count(['create', 'overwrite']), count(['unchanged']), count(['keep'])];
+  const files = `${written} file${written === 1 ? '' : 's'}`;
+  if (unchanged + kept === 0) return files;
+  return [`${files} written`, unchanged ? `${unchanged} unchanged` : '', kept ? `${kept} kept` : ''].filter(Boolean).join(', ');
 }
 
 /** The nearest existing folder at or above `dir`. */
@@ -121,8 +128,14 @@ async function main(): Promise<void> {
   const firstDir = args.dir ?? answers.repoName;
   if (args.dir === undefined) checkTarget(firstDir, args.force);
 
-  const gitFor = async (dir: string): Promise<boolean> => args.git && !(await (await import('../io/git.js')).insideWorkTree(existingAncestor(dir)));
-  let git = await gitFor(firstDir);
+  // What an interrupted run of ours left is undone first (not on a dry run, which writes nothing): its .git
+  // must not pass for the user's work tree. Inside a git work tree the generator makes no repo of its own.
+  const workTreeOf = async (dir: string): Promise<WorkTree | null> => {
+    if (!args.dryRun) await removeLeftovers(dir);
+    return (await import('../io/git.js')).enclosingWorkTree(existingAncestor(dir), dir);
+  };
+  let workTree = await workTreeOf(firstDir);
+  let git = args.git && !workTree;
   let gitlabArgs = args.gitlab;
   // On a terminal: the GitLab step is offered (without GitLab flags), then every answer is reviewed.
   if (ask) {
@@ -150,20 +163,24 @@ async function main(): Promise<void> {
     // A new repo name at the review is a new target folder.
     if ((args.dir ?? answers.repoName) !== firstDir) {
       checkTarget(answers.repoName, args.force);
-      git = await gitFor(answers.repoName);
+      workTree = await workTreeOf(answers.repoName);
+      git = args.git && !workTree;
     }
     if (!wantsGitLab(args.gitlab)) gitlabArgs = run.gitlab = settingsOf(reviewed.step);
   }
   const dir = args.dir ?? answers.repoName;
-  const plan = planProject({
+  const planned = planProject({
     dir,
     answers,
     template: readTemplate(),
     built: readBuiltFiles(),
     pipeline: readPipeline(variantOf(answers)),
     version: VERSION,
-    git,
+    git: args.git,
+    workTree,
   });
+  // Each file of the plan marked against the target: create, overwrite, keep or unchanged.
+  const plan = markFiles(planned, readExisting(dir, planned.files.map((f) => f.path)), args.overwrite);
   for (const warning of plan.warnings) warn(warning.message, warning.docs);
 
   const mlopsProject = mlopsProjectCommand();
@@ -229,20 +246,17 @@ async function main(): Promise<void> {
   const onSignal = (): void => controller.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let written;
   try {
-    await writePlan(plan, { force: args.force, signal: controller.signal });
+    // The files and the first commit, staged and then put into place: a cancel or a failure undoes them.
+    written = await writePlan(plan, { force: args.force, signal: controller.signal });
     sofar.written = true;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  // writePlan throws when it sees the cancel before the rename; a Ctrl-C during the rename comes too late to undo it.
   if (controller.signal.aborted)
-    throw new CancelledError(`Cancelled after ${dir} was complete: the files are there; the git and GitLab steps did not run.`);
-  if (plan.git) {
-    const { initRepo } = await import('../io/git.js');
-    await initRepo(resolve(dir), plan.git.commitMessage);
-  }
+    throw new CancelledError(`Cancelled after ${dir} was complete: the files are there${written.git ? ', with the first commit' : ''}; the GitLab step did not run.`);
 
   // A GitLab failure now (a write refused, GitLab gone, the push): the repo is complete, so it is
   // reported with the repo and what is left to do, and the exit code is 1.
@@ -258,14 +272,15 @@ async function main(): Promise<void> {
   const gitlabDone = gitlab !== undefined && gitlabError === undefined;
 
   const shown = relative(process.cwd(), resolve(dir)) || '.';
-  say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${plan.files.length} files${plan.git ? ', first commit on main' : ''})`)}`);
+  say(`${green('✔')} Created ${bold(answers.projectName)} in ${cyan(shown)} ${dim(`(${writtenSummary(plan)}${written.git ? ', first commit on main' : ''})`)}`);
   if (gitlabError) {
     printUserError(gitlabError);
     say(`The repo is complete; only the GitLab step did not finish (see the error). The next steps include it.`);
   }
   say();
   say('Next steps:');
-  nextSteps(plan, answers, shown, { variables: gitlabDone, pushed: gitlabDone && gitlabArgs.push }, mlopsProject).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  const done = { variables: gitlabDone, pushed: gitlabDone && gitlabArgs.push, generatorIdentity: written.git?.generatorIdentity ?? false };
+  nextSteps(plan, answers, shown, done, mlopsProject).forEach((step, i) => say(`  ${i + 1}. ${step}`));
   if (gitlabError) process.exitCode = gitlabError.exitCode;
 }
 

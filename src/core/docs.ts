@@ -18,6 +18,8 @@ export type TroubleshootingAnchor =
   | 'cancelled'
   | 'git-failed'
   | 'cannot-create-parent'
+  | 'existing-files'
+  | 'inside-git-repo'
   | 'gitlab-push-needs-commit'
   | 'secrets-not-set'
   | 'gitlab-token'

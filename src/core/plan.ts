@@ -3,9 +3,11 @@
  * `--dry-run` prints this plan; src/io/apply-plan.ts is the one place that
  * carries it out.
  */
+import { posix } from 'node:path';
 import type { TroubleshootingAnchor } from './docs.js';
 import { type Answers, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
+import { UserError } from './errors.js';
 import { defaultImages } from './images.js';
 import { setPipelineSettings } from './pipeline-settings.js';
 import { shellQuote } from './shell-quote.js';
@@ -17,17 +19,33 @@ import {
   type SourceFile,
 } from './template.js';
 
+/**
+ * What writing does to a file: `create` (new), `overwrite` (exists, differs,
+ * named with --overwrite), `keep` (exists, differs, not named: left as it is,
+ * not in the first commit), `unchanged` (exists with the same content).
+ */
+export type FileMark = 'create' | 'overwrite' | 'keep' | 'unchanged';
+
 export interface PlannedFile {
   path: string;
   content: string;
+  mark: FileMark;
+}
+
+/** The enclosing git work tree of the target, when there is one (then the generator makes no repo of its own). */
+export interface WorkTree {
+  root: string;
+  /** True when the target is that work tree's root. */
+  atRoot: boolean;
 }
 
 export interface Plan {
   /** Target directory, as the user gave it (relative or absolute). */
   dir: string;
   files: PlannedFile[];
-  /** `git init` + first commit, unless --no-git or already inside a work tree. */
+  /** `git init` + first commit of the written files, unless --no-git or already inside a work tree. */
   git: { commitMessage: string } | null;
+  workTree: WorkTree | null;
   /** Printed before writing; each names the troubleshooting section that explains it. */
   warnings: { message: string; docs: TroubleshootingAnchor }[];
 }
@@ -42,6 +60,7 @@ export interface PlanInput {
   pipeline: string;
   version: string;
   git: boolean;
+  workTree: WorkTree | null;
 }
 
 const PIPELINE = '.gitlab-ci.yml';
@@ -56,10 +75,11 @@ export function planProject(input: PlanInput): Plan {
     let content = renderContent(path, text, answers);
     content = setPythonVersion(path, content, answers.repoName, answers.python);
     if (path === PIPELINE) content = setPipelineSettings(content, answers, answers.repoName);
-    files.push({ path, content });
+    files.push({ path, content, mark: 'create' });
   }
-  for (const file of input.built) files.push({ path: file.path, content: file.content });
+  for (const file of input.built) files.push({ path: file.path, content: file.content, mark: 'create' });
   files.push({
+    mark: 'create',
     path: ANSWERS_FILE,
     content: renderRecord({
       generator: GENERATOR_NAME,
@@ -78,21 +98,92 @@ export function planProject(input: PlanInput): Plan {
         'Set yours before the first pipeline with mlops-project set-registry HOST/PATH (the next steps show it), or generate again with --registry.',
       docs: 'placeholder-registry',
     });
+  if (input.workTree && !input.workTree.atRoot)
+    warnings.push({
+      message:
+        `${input.dir} is inside the git repository ${input.workTree.root}, not at its root: GitLab runs only the .gitlab-ci.yml at the root of a repository, ` +
+        `so this pipeline will not run there (no git init, no first commit: the files are for that repository to take).`,
+      docs: 'inside-git-repo',
+    });
 
   return {
     dir: input.dir,
     files,
-    git: input.git ? { commitMessage: `Initial commit from ${GENERATOR_NAME} ${input.version}` } : null,
+    git: input.git && !input.workTree ? { commitMessage: `Initial commit from ${GENERATOR_NAME} ${input.version}` } : null,
+    workTree: input.workTree,
     warnings,
   };
 }
 
-/** What the user must do next, in order; `mlopsProject` is how they run mlops-project (see mlopsProjectCommand). */
+/** What the target holds at the plan's paths: a file's bytes, or 'other' (a symbolic link...); a path it lacks is absent. */
+export type Existing = ReadonlyMap<string, Uint8Array | 'other'>;
+
+/** `./docs/` -> `docs`; `.` stays `.` (every file). */
+const normalPath = (path: string): string => (path.trim() === '' ? '' : posix.normalize(path).replace(/\/+$/, '') || '.');
+
+const listed = (paths: string[]): string => paths.slice(0, 8).join(', ') + (paths.length > 8 ? `, and ${paths.length - 8} more` : '');
+
+/**
+ * Marks each file against what the target holds. `overwrite`: the paths named
+ * with --overwrite (a file, a folder for every file under it, `.` for all);
+ * one that names no file of the plan is an error (a typo would otherwise keep
+ * the file silently). Files kept are said in a warning.
+ */
+export function markFiles(plan: Plan, existing: Existing, overwrite: readonly string[]): Plan {
+  const named = overwrite.map(normalPath);
+  const covers = (name: string, path: string): boolean => name === '.' || path === name || path.startsWith(`${name}/`);
+  for (const [i, name] of named.entries())
+    if (!plan.files.some((file) => covers(name, file.path)))
+      throw new UserError(`--overwrite ${overwrite[i]}: no generated file is at or under that path.`, {
+        docs: 'existing-files',
+        hint: 'Paths are relative to the target, as --dry-run --force lists them; --overwrite . names every file.',
+      });
+  const same = (a: Uint8Array, b: string): boolean => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+  const files = plan.files.map((file): PlannedFile => {
+    const found = existing.get(file.path);
+    if (found === undefined) return { ...file, mark: 'create' };
+    if (found !== 'other' && same(found, file.content)) return { ...file, mark: 'unchanged' };
+    return { ...file, mark: named.some((name) => covers(name, file.path)) ? 'overwrite' : 'keep' };
+  });
+  const kept = files.filter((f) => f.mark === 'keep').map((f) => f.path);
+  const warnings = [...plan.warnings];
+  if (kept.length > 0)
+    warnings.push({
+      message:
+        `Keeping ${kept.length} file${kept.length > 1 ? 's' : ''} of yours that differ${kept.length > 1 ? '' : 's'} from the generated one${kept.length > 1 ? 's' : ''} ` +
+        `(not in the first commit): ${listed(kept)}. To replace one, add --overwrite PATH (repeatable; --overwrite . for all).`,
+      docs: 'existing-files',
+    });
+  return { ...plan, files, warnings };
+}
+
+/** The files the first commit holds: every file of the plan but those kept. */
+export const committedFiles = (plan: Plan): PlannedFile[] => plan.files.filter((f) => f.mark !== 'keep');
+
+/** The plan as --dry-run prints it: each file with its mark, then the git steps. */
+export function describePlan(plan: Plan): string[] {
+  const lines = plan.files.map((file) => `  ${file.mark} ${file.path} (${Buffer.byteLength(file.content)} B)`);
+  const committed = committedFiles(plan).length;
+  if (plan.git)
+    lines.push(
+      `  git init -b main, git add the ${committed} file${committed === 1 ? '' : 's'} not kept, git commit -m ${shellQuote(plan.git.commitMessage)}`,
+    );
+  else lines.push('  no git steps');
+  return lines;
+}
+
+/** The identity of the first commit when git has none configured: given on that one command, never written to git config. */
+export const GENERATOR_IDENTITY = { name: GENERATOR_NAME, email: `${GENERATOR_NAME}@users.noreply.invalid` };
+
+/**
+ * What the user must do next, in order; `mlopsProject` is how they run
+ * mlops-project (see mlopsProjectCommand). Every path is quoted for the shell.
+ */
 export function nextSteps(
   plan: Plan,
   answers: Answers,
   cdPath: string,
-  done: { variables: boolean; pushed: boolean },
+  done: { variables: boolean; pushed: boolean; generatorIdentity: boolean },
   mlopsProject: string,
 ): string[] {
   const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
@@ -100,8 +191,17 @@ export function nextSteps(
   // A placeholder registry first: the credential and the first pipeline need the real one.
   if (isPlaceholderRegistry(answers.registry))
     steps.push(`set the registry your images go to (${answers.registry} is a placeholder): ${mlopsProject} set-registry HOST/PATH${cdPath === '.' ? '' : ` --dir ${shellQuote(cdPath)}`}`);
-  steps.push(`cd ${cdPath}`);
-  if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
+  steps.push(`cd ${shellQuote(cdPath)}`);
+  const setIdentity = "git config --global user.name 'Your Name' && git config --global user.email you@example.com";
+  if (plan.workTree)
+    steps.push(`commit the files in the repository ${shellQuote(plan.workTree.root)}: git add . && git commit -m ${shellQuote(`Add ${answers.projectName}`)}`);
+  else if (!plan.git) steps.push('git init -b main && git add -A && git commit -m "Initial commit"');
+  else if (done.generatorIdentity)
+    steps.push(
+      done.pushed
+        ? `git knows no user.name / user.email here, so the first commit (pushed) is by ${GENERATOR_IDENTITY.name}; for your next ones: ${setIdentity}`
+        : `make the first commit yours (git knows no user.name / user.email here, so it is by ${GENERATOR_IDENTITY.name}): ${setIdentity} && git commit --amend --reset-author --no-edit`,
+    );
   // The variable first: the first pipeline on main needs it.
   if (!done.variables)
     steps.push(

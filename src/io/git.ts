@@ -1,5 +1,10 @@
-/** Git steps of a plan: init on `main`, add, first commit. execa is loaded only here. */
-import { UserError } from '../core/errors.js';
+/**
+ * Git steps of a plan: init on `main`, add the plan's files, first commit.
+ * execa is loaded only here. Git runs detached from the terminal's process
+ * group, so a Ctrl-C reaches only the generator, which decides what to undo.
+ */
+import { realpathSync } from 'node:fs';
+import { GENERATOR_IDENTITY } from '../core/plan.js';
 
 interface GitResult {
   ok: boolean;
@@ -9,39 +14,79 @@ interface GitResult {
   started: boolean;
 }
 
-async function git(cwd: string, args: string[]): Promise<GitResult> {
+async function git(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<GitResult> {
   const { execa } = await import('execa');
-  const result = await execa('git', args, { cwd, reject: false, stdin: 'ignore' });
-  const started = result.exitCode !== undefined;
+  const result = await execa('git', args, { cwd, reject: false, stdin: 'ignore', detached: true, env });
+  const started = result.exitCode !== undefined || result.signal !== undefined;
   const stderrLine = String(result.stderr).trim().split('\n').find((l) => l.trim() !== '');
-  const reason = started ? (stderrLine ?? `exit code ${result.exitCode}`) : (result.originalMessage ?? result.shortMessage ?? 'git did not start');
+  const reason = !started
+    ? (result.originalMessage ?? result.shortMessage ?? 'git did not start')
+    : (stderrLine ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`));
   return { ok: result.exitCode === 0, stdout: String(result.stdout), reason, started };
 }
 
-/** True when `dir` (an existing directory) is inside a git work tree. */
-export async function insideWorkTree(dir: string): Promise<boolean> {
-  const result = await git(dir, ['rev-parse', '--is-inside-work-tree']);
-  return result.ok && result.stdout.trim() === 'true';
+/** The enclosing work tree of `dir` (an existing directory) and whether `target` is its root; null outside one. */
+export async function enclosingWorkTree(dir: string, target: string): Promise<{ root: string; atRoot: boolean } | null> {
+  const result = await git(dir, ['rev-parse', '--show-toplevel']);
+  if (!result.ok) return null;
+  const root = result.stdout.trim();
+  let atRoot = false;
+  try {
+    atRoot = realpathSync(target) === realpathSync(root);
+  } catch {
+    // The target does not exist yet: a new folder inside the work tree, not its root.
+  }
+  return { root, atRoot };
 }
 
-export async function initRepo(dir: string, commitMessage: string): Promise<void> {
-  const steps = [
-    { args: ['init', '--quiet', '--initial-branch=main'], manual: 'git init -b main' },
-    { args: ['add', '--all'], manual: 'git add -A' },
-    { args: ['commit', '--quiet', '--no-verify', '-m', commitMessage], manual: `git commit -m "${commitMessage}"` },
-  ];
-  for (const [i, step] of steps.entries()) {
-    const result = await git(dir, step.args);
-    if (result.ok) continue;
-    // What is left to do by hand: this step and the ones after it.
-    const rest = steps.slice(i).map((s) => s.manual).join(' && ');
-    const recovery = `The files are written; to finish by hand: cd ${dir} && ${rest}`;
-    if (!result.started) throw new UserError(`git could not run (${result.reason}); is git installed?`, { docs: 'git-failed', hint: recovery });
-    if (/Author identity unknown|tell me who you are|empty ident/i.test(result.reason))
-      throw new UserError('git commit failed: git does not know who you are (no user.name / user.email).', {
-        docs: 'git-failed',
-        hint: `Set them once: git config --global user.name "Your Name" && git config --global user.email you@example.com\n${recovery}`,
-      });
-    throw new UserError(`git ${step.args[0]} failed: ${result.reason}`, { docs: 'git-failed', hint: recovery });
+/** A git step that failed: which, why, and whether git ran at all. */
+export class GitFailure extends Error {
+  constructor(
+    readonly step: number,
+    readonly reason: string,
+    readonly started: boolean,
+  ) {
+    super(reason);
+    this.name = 'GitFailure';
   }
+}
+
+/** The steps, as a user would type them to finish by hand from `from` on. */
+export function manualSteps(from: number, commitMessage: string, othersThere: boolean): string {
+  const add = othersThere ? 'git add <the generated files>' : 'git add -A';
+  return ['git init -b main', add, `git commit -m '${commitMessage.replace(/'/g, `'\\''`)}'`].slice(from).join(' && ');
+}
+
+const IDENT_ENV = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL'];
+
+/** True when git can name an author and a committer here (config, environment or EMAIL, as git itself decides). */
+async function hasIdentity(dir: string): Promise<boolean> {
+  const [author, committer] = await Promise.all([git(dir, ['var', 'GIT_AUTHOR_IDENT']), git(dir, ['var', 'GIT_COMMITTER_IDENT'])]);
+  return author.ok && committer.ok;
+}
+
+/**
+ * `git init -b main`, add exactly `paths`, and commit. With no identity
+ * configured, the commit is made as the generator, given on that command
+ * only (`-c`), never written to a config file. Throws a GitFailure.
+ */
+export async function initRepo(dir: string, paths: readonly string[], commitMessage: string): Promise<{ generatorIdentity: boolean }> {
+  const run = async (step: number, args: string[]): Promise<void> => {
+    const result = await git(dir, args);
+    if (!result.ok) throw new GitFailure(step, result.reason, result.started);
+  };
+  await run(0, ['init', '--quiet', '--initial-branch=main']);
+  // Literal paths (no globbing), and --force: a global excludes file must not drop a generated file.
+  await run(1, ['--literal-pathspecs', 'add', '--force', '--', ...paths]);
+  const generatorIdentity = !(await hasIdentity(dir));
+  if (!generatorIdentity) {
+    await run(2, ['commit', '--quiet', '--no-verify', '-m', commitMessage]);
+    return { generatorIdentity };
+  }
+  // An empty GIT_AUTHOR_NAME (or the like) would win over -c: drop the empty ones, for this command only.
+  const empty = Object.fromEntries(IDENT_ENV.filter((name) => process.env[name] === '').map((name) => [name, undefined]));
+  const identity = ['-c', `user.name=${GENERATOR_IDENTITY.name}`, '-c', `user.email=${GENERATOR_IDENTITY.email}`];
+  const result = await git(dir, [...identity, 'commit', '--quiet', '--no-verify', '-m', commitMessage], empty);
+  if (!result.ok) throw new GitFailure(2, result.reason, result.started);
+  return { generatorIdentity };
 }

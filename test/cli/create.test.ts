@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ describe('create-mlops-project', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('create .gitlab-ci.yml');
     expect(result.stdout).toContain('create .mlops-project.json');
-    expect(result.stdout).toMatch(/git init -b main/);
+    expect(result.stdout).toMatch(/git init -b main, git add the 46 files not kept, git commit -m 'Initial commit from create-mlops-project /);
     expect(listFiles(work)).toEqual([]);
   });
 
@@ -79,15 +79,22 @@ describe('create-mlops-project', () => {
     expect(listFiles(work)).toEqual(['app/notes.txt']);
   });
 
-  it('--force writes into a non-empty directory and keeps files outside the plan', async () => {
+  it('--force writes into a non-empty directory, keeps files outside the plan, and keeps a file of the plan unless named', async () => {
     mkdirSync(join(work, 'app'));
     writeFileSync(join(work, 'app/notes.txt'), 'mine');
     writeFileSync(join(work, 'app/.gitlab-ci.yml'), 'old');
     const result = await create(['app', '--yes', '--force', '--no-git'], work);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(readFileSync(join(work, 'app/notes.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(work, 'app/.gitlab-ci.yml'), 'utf8')).toBe('old');
+    expect(result.stderr).toContain('warning Keeping 1 file of yours that differs from the generated one (not in the first commit): .gitlab-ci.yml.');
+    expect(result.stdout).toContain('(45 files written, 1 kept)');
+    const named = await create(['app', '--yes', '--overwrite', '.gitlab-ci.yml', '--no-git'], work);
+    expect(named.exitCode, named.stderr).toBe(0);
     expect(readFileSync(join(work, 'app/.gitlab-ci.yml'), 'utf8')).toContain('build:cpu-image');
-    expect(listFiles(join(work, 'app')).some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(readFileSync(join(work, 'app/notes.txt'), 'utf8')).toBe('mine');
+    expect(named.stdout).toContain('(1 file written, 45 unchanged)');
+    expect(readdirSync(join(work, 'app')).filter((f) => f.includes('staging') || f.endsWith('.tmp'))).toEqual([]);
   });
 
   it.each([
@@ -187,16 +194,30 @@ describe('flag values that are easy to get wrong', () => {
 });
 
 describe('git without an identity', () => {
-  it('says who to set and what is left to do', async () => {
+  it('the first commit is still made, as the generator, for that commit only; the next steps say how to make it yours', async () => {
     const work2 = tempDir();
     try {
-      const env = { GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', GIT_COMMITTER_NAME: '', GIT_COMMITTER_EMAIL: '', HOME: work2, EMAIL: '' };
-      const result = await create(['app', '--yes', '--registry', 'r.io/a/b'], work2, env);
-      expect(result.exitCode).toBe(1);
-      const lines = result.stderr.split('\n');
-      expect(lines[0]).toBe('error git commit failed: git does not know who you are (no user.name / user.email).');
-      expect(lines[1]).toMatch(/^Set them once: git config --global user\.name/);
-      expect(lines[2]).toMatch(/^The files are written; to finish by hand: cd .*app && git commit -m "Initial commit from create-mlops-project /);
+      mkdirSync(join(work2, 'home'));
+      // Nothing anywhere: no global or XDG config, no system config, no identity in the environment.
+      const env: Record<string, string | undefined> = {
+        ...process.env, HOME: join(work2, 'home'), XDG_CONFIG_HOME: join(work2, 'home/.config'), GIT_CONFIG_GLOBAL: join(work2, 'home/none'),
+        GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1', GIT_AUTHOR_NAME: undefined, GIT_AUTHOR_EMAIL: undefined, GIT_COMMITTER_NAME: undefined,
+        GIT_COMMITTER_EMAIL: undefined, EMAIL: undefined,
+      };
+      const result = await execa(process.execPath, [CREATE_BIN, 'my app', '--yes', '--registry', 'r.io/a/b'], { cwd: work2, env, extendEnv: false, reject: false });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      const dir = join(work2, 'my app');
+      const log = await execa('git', ['log', '--format=%an <%ae> %cn <%ce>'], { cwd: dir, env, extendEnv: false });
+      expect(log.stdout).toBe('create-mlops-project <create-mlops-project@users.noreply.invalid> create-mlops-project <create-mlops-project@users.noreply.invalid>');
+      expect(result.stdout).toContain(
+        "  2. make the first commit yours (git knows no user.name / user.email here, so it is by create-mlops-project): git config --global user.name 'Your Name' && git config --global user.email you@example.com && git commit --amend --reset-author --no-edit\n",
+      );
+      // Never written to a config file.
+      expect(readFileSync(join(dir, '.git/config'), 'utf8')).not.toMatch(/user|create-mlops-project/);
+      expect(readdirSync(join(work2, 'home'))).toEqual([]);
+      const status = await execa('git', ['status', '--porcelain'], { cwd: dir, env, extendEnv: false });
+      expect(status.stdout).toBe('');
     } finally {
       removeDir(work2);
     }
