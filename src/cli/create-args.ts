@@ -127,7 +127,7 @@ const OTHER_ROWS: FlagRow[] = [
   { flag: '--answers FILE', what: "answers from a JSON or YAML file, or another repo's .mlops-project.json", default: 'none' },
   { flag: '--dry-run', what: 'print the plan (each file: create, overwrite, keep, unchanged); write nothing', default: 'off' },
   { flag: '--force', what: 'write into a non-empty directory; a file of yours that differs is kept', default: 'off' },
-  { flag: '--overwrite PATH', what: 'replace that file of yours (a folder: all under it; . for all); repeatable; implies --force', default: 'none (every file of yours is kept)' },
+  { flag: '--overwrite PATH', what: 'replace this file of yours (a folder: all in it; . for all); repeatable; implies --force', default: 'none (every file of yours is kept)' },
   { flag: '--no-git', what: 'skip git init and the first commit', default: 'off (git init and a first commit)' },
   { flag: '-h, --help', what: 'show this help' },
   { flag: '-V, --version', what: 'show the version' },

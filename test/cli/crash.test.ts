@@ -156,7 +156,7 @@ describe(`killed at random moments (seed ${SEED})`, () => {
     else if (c.signal === 'SIGKILL' && inTarget.some((n) => STAGING.test(n) && readdirSync(join(target, n)).includes('moves.json')))
       // The instant between two renames of the in-place moves: the journal says what to undo.
       state = 'a staging folder';
-    else throw new Error(`${where}: neither as it was nor complete: ${JSON.stringify(readTree(parent))}\nstderr: ${first.stderr}`);
+    else throw new Error(`${where}: neither as it was nor complete: ${Object.keys(readTree(parent)).join(', ')}\nstderr: ${first.stderr}`);
     if (c.signal === 'SIGINT') expect(leftovers, `${where}: a Ctrl-C leaves no staging folder`).toEqual([]);
     if (c.kind === 'empty') expect(statSync(target).ino, `${where}: the folder itself is kept`).toBe(inode);
 
