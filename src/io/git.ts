@@ -3,7 +3,8 @@
  * execa is loaded only here. Git runs detached from the terminal's process
  * group, so a Ctrl-C reaches only the generator, which decides what to undo.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { GENERATOR_IDENTITY } from '../core/plan.js';
 
 interface GitResult {
@@ -25,8 +26,18 @@ async function git(cwd: string, args: string[], env: Record<string, string | und
   return { ok: result.exitCode === 0, stdout: String(result.stdout), reason, started };
 }
 
+/** True when no folder at or above `dir` has a `.git` and no GIT_DIR is set: then git need not be asked (no process started). */
+function surelyOutside(dir: string): boolean {
+  if (process.env.GIT_DIR !== undefined || process.env.GIT_WORK_TREE !== undefined) return false;
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
 /** The enclosing work tree of `dir` (an existing directory) and whether `target` is its root; null outside one. */
 export async function enclosingWorkTree(dir: string, target: string): Promise<{ root: string; atRoot: boolean } | null> {
+  if (surelyOutside(dir)) return null;
   const result = await git(dir, ['rev-parse', '--show-toplevel']);
   if (!result.ok) return null;
   const root = result.stdout.trim();
