@@ -65,7 +65,7 @@ describe('create-mlops-project', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('create .gitlab-ci.yml');
     expect(result.stdout).toContain('create .mlops-project.json');
-    expect(result.stdout).toMatch(/git init -b main, git add the 46 files not kept, git commit -m 'Initial commit from create-mlops-project /);
+    expect(result.stdout).toMatch(/git init -b main, git add the \d+ files not kept, git commit -m 'Initial commit from create-mlops-project /);
     expect(listFiles(work)).toEqual([]);
   });
 
@@ -88,12 +88,12 @@ describe('create-mlops-project', () => {
     expect(readFileSync(join(work, 'app/notes.txt'), 'utf8')).toBe('mine');
     expect(readFileSync(join(work, 'app/.gitlab-ci.yml'), 'utf8')).toBe('old');
     expect(result.stderr).toContain('warning Keeping 1 file of yours that differs from the generated one (not in the first commit): .gitlab-ci.yml.');
-    expect(result.stdout).toContain('(45 files written, 1 kept)');
+    expect(result.stdout).toMatch(/\(\d+ files written, 1 kept\)/);
     const named = await create(['app', '--yes', '--overwrite', '.gitlab-ci.yml', '--no-git'], work);
     expect(named.exitCode, named.stderr).toBe(0);
     expect(readFileSync(join(work, 'app/.gitlab-ci.yml'), 'utf8')).toContain('build:cpu-image');
     expect(readFileSync(join(work, 'app/notes.txt'), 'utf8')).toBe('mine');
-    expect(named.stdout).toContain('(1 file written, 45 unchanged)');
+    expect(named.stdout).toMatch(/\(1 file written, \d+ unchanged\)/);
     expect(readdirSync(join(work, 'app')).filter((f) => f.includes('staging') || f.endsWith('.tmp'))).toEqual([]);
   });
 
