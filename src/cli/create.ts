@@ -12,7 +12,7 @@ import { shellQuote } from '../core/shell-quote.js';
 import { VERSION } from '../core/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
 import { removeLeftovers, writePlan } from '../io/apply-plan.js';
-import { checkTarget, readExisting } from '../io/target-dir.js';
+import { checkTarget, inspectTarget, readExisting } from '../io/target-dir.js';
 import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
 import { type CreateArgs, CREATE_HELP, parseCreateArgs, wantsGitLab } from './create-args.js';
 import { bold, cyan, dim, green, say, warn } from './output.js';
@@ -32,6 +32,8 @@ async function readAnswersFile(file: string): ReturnType<typeof parseAnswersFile
 
 function printPlan(plan: Plan): void {
   say(`${bold('Plan')} for ${plan.dir} ${dim('(dry run: nothing written)')}`);
+  // A real run first undoes what a killed run of ours left (then the marks below may differ).
+  for (const leftover of inspectTarget(plan.dir).leftovers) say(`  undo and remove ${relative(process.cwd(), leftover.path)} (left by an interrupted run)`);
   for (const line of describePlan(plan)) say(line);
 }
 

@@ -29,6 +29,7 @@ import {
   insideStagingName,
   inspectTarget,
   JOURNAL,
+  type Journal,
   type Leftover,
   siblingStagingName,
   STAGED_OLD,
@@ -55,14 +56,24 @@ const exists = async (path: string): Promise<boolean> =>
 
 const removeAll = (path: string): Promise<void> => rm(path, { recursive: true, force: true, maxRetries: 3 });
 
-/** Undo what an interrupted in-place run moved (newest first), put back what it moved aside, then remove its staging folder. */
-async function undoMoves(target: string, staging: string, moves: readonly string[]): Promise<void> {
-  for (const move of [...moves].reverse()) {
-    const staged = join(staging, STAGED_TREE, move);
+/**
+ * Undo the moves of an in-place run, newest first: remove what it moved in,
+ * put back what it moved aside; then drop the journal. Safe to run again
+ * after being killed half-way: an entry of the user's is touched only while
+ * its copy is aside, and an entry that was new only while ours is there.
+ */
+async function undoMoves(target: string, staging: string, journal: Journal): Promise<void> {
+  for (const move of [...journal.moves].reverse()) {
+    const staged = await exists(join(staging, STAGED_TREE, move));
     const aside = join(staging, STAGED_OLD, move);
-    if (!(await exists(staged))) await removeAll(join(target, move));
-    if (await exists(aside)) await rename(aside, join(target, move));
+    if (journal.replaced.includes(move)) {
+      if (!(await exists(aside))) continue; // not moved aside yet, or already put back
+      if (!staged) await removeAll(join(target, move));
+      await rename(aside, join(target, move));
+    } else if (!staged) await removeAll(join(target, move));
   }
+  // Before the staging folder goes: a journal left over the remains of the tree would undo moves that are not there.
+  await rm(join(staging, JOURNAL), { force: true });
 }
 
 /** Clean up after runs of ours that were killed: nothing of theirs stays, whatever they got to. */
@@ -72,7 +83,7 @@ export async function removeLeftovers(dir: string): Promise<void> {
 }
 
 async function removeLeftover(target: string, leftover: Leftover): Promise<void> {
-  if (leftover.inside && leftover.moves) await undoMoves(target, leftover.path, leftover.moves);
+  if (leftover.inside && leftover.journal) await undoMoves(target, leftover.path, leftover.journal);
   await removeAll(leftover.path);
 }
 
@@ -181,16 +192,19 @@ async function writeInPlace(target: string, plan: Plan, options: WriteOptions): 
     throw writeError(error, `Cannot write into ${plan.dir}`, plan.dir);
   }
   const tree = join(staging, STAGED_TREE);
-  let moves: string[] = [];
+  let journal: Journal | undefined;
   let done = 0;
   try {
     const staged = await stage(tree, plan, options);
     // The unchanged files are staged for the commit only: the user's copies stay as they are.
     for (const file of plan.files) if (file.mark === 'unchanged') await unlink(join(tree, file.path));
-    moves = await movesOf(tree, target);
-    const journal = join(staging, JOURNAL);
-    await writeFile(`${journal}.tmp`, `${JSON.stringify({ moves })}\n`);
-    await rename(`${journal}.tmp`, journal);
+    const moves = await movesOf(tree, target);
+    const replaced: string[] = [];
+    for (const move of moves) if (await exists(join(target, move))) replaced.push(move);
+    const journalFile = join(staging, JOURNAL);
+    await writeFile(`${journalFile}.tmp`, `${JSON.stringify({ moves, replaced })}\n`);
+    await rename(`${journalFile}.tmp`, journalFile);
+    journal = { moves, replaced };
     for (const move of moves) {
       if (options.signal?.aborted) throw new CancelledError();
       const final = join(target, move);
@@ -204,11 +218,12 @@ async function writeInPlace(target: string, plan: Plan, options: WriteOptions): 
     }
     if (options.signal?.aborted) throw new CancelledError();
     // Every move is done: without its journal, the staging folder is only a folder to remove.
-    await unlink(journal);
+    await unlink(journalFile);
+    journal = undefined;
     await removeAll(staging);
     return staged;
   } catch (error) {
-    if (moves.length > 0) await undoMoves(target, staging, moves.slice(0, done + 1));
+    if (journal) await undoMoves(target, staging, { moves: journal.moves.slice(0, done + 1), replaced: journal.replaced });
     await removeAll(staging);
     throw error;
   }

@@ -17,6 +17,12 @@ export const STAGED_OLD = 'old';
 /** Written (atomically) once the staged tree is complete, removed once every move is done: while it exists, moves may be half-done. */
 export const JOURNAL = 'moves.json';
 
+/** The journal: every move (paths relative to the target, in order), and those that replace an entry of the user's. */
+export interface Journal {
+  moves: string[];
+  replaced: string[];
+}
+
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const insideStagingName = (pid: number, id: string): string => `.${STAGING_MARK}-${pid}-${id}`;
@@ -27,8 +33,8 @@ export interface Leftover {
   path: string;
   /** True when it is inside the target (in-place filling), false beside it (a new target). */
   inside: boolean;
-  /** The moves of an interrupted in-place run (paths relative to the target), when it got that far. */
-  moves: string[] | null;
+  /** The journal of an interrupted in-place run, when it got that far. */
+  journal: Journal | null;
 }
 
 export interface TargetState {
@@ -51,15 +57,15 @@ function ownerGone(pid: number): boolean {
   }
 }
 
-function readJournal(staging: string): string[] | null {
+function readJournal(staging: string): Journal | null {
   let text: string;
   try {
     text = readFileSync(join(staging, JOURNAL), 'utf8');
   } catch {
     return null; // no journal: the run was killed while staging, nothing was moved
   }
-  const moves = (JSON.parse(text) as { moves: unknown }).moves;
-  return Array.isArray(moves) ? moves.map(String) : null;
+  const { moves, replaced } = JSON.parse(text) as { moves: unknown; replaced: unknown };
+  return { moves: Array.isArray(moves) ? moves.map(String) : [], replaced: Array.isArray(replaced) ? replaced.map(String) : [] };
 }
 
 /** Staging folders of dead runs of ours among the entries of `dir` whose names match `pattern` (group 1: the pid). */
@@ -69,7 +75,7 @@ function leftoversIn(dir: string, names: string[], pattern: RegExp, inside: bool
     const match = pattern.exec(name);
     if (!match || !ownerGone(Number(match[1]))) continue;
     const path = join(dir, name);
-    found.push({ path, inside, moves: inside ? readJournal(path) : null });
+    found.push({ path, inside, journal: inside ? readJournal(path) : null });
   }
   return found;
 }
@@ -110,9 +116,9 @@ export function inspectTarget(dir: string): TargetState {
   const inside = leftoversIn(path, names, new RegExp(`^\\.${STAGING_MARK}-(\\d+)-[0-9a-z]+$`), true);
   const ours = new Set(inside.map((l) => basename(l.path)));
   // An interrupted move: a top-level entry already moved in (its staged copy gone) is ours, unless it replaced one of the user's.
-  for (const leftover of inside)
-    for (const move of leftover.moves ?? [])
-      if (!move.includes('/') && !exists(join(leftover.path, STAGED_TREE, move)) && !exists(join(leftover.path, STAGED_OLD, move))) ours.add(move);
+  for (const { path: staging, journal } of inside)
+    for (const move of journal?.moves ?? [])
+      if (!move.includes('/') && !journal?.replaced.includes(move) && !exists(join(staging, STAGED_TREE, move))) ours.add(move);
   return { path, exists: true, entries: names.filter((n) => !ours.has(n)), leftovers: [...leftovers, ...inside] };
 }
 

@@ -98,6 +98,18 @@ describe('an existing empty target is filled in place, the folder kept', () => {
 });
 
 describe('what a killed run left', () => {
+  it('--dry-run says it will be undone, and leaves it', async () => {
+    const staging = join(work, '.app.create-mlops-project-staging-99999999-ab12cd34');
+    mkdirSync(join(staging, 'docs'), { recursive: true });
+    const dry = await create(['app', '--yes', '--dry-run', ...REGISTRY], work);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout.split('\n')[1]).toBe('  undo and remove .app.create-mlops-project-staging-99999999-ab12cd34 (left by an interrupted run)');
+    expect(readdirSync(work)).toEqual(['.app.create-mlops-project-staging-99999999-ab12cd34']);
+    const real = await create(['app', '--yes', ...REGISTRY], work);
+    expect(real.exitCode, real.stderr).toBe(0);
+    expect(readdirSync(work)).toEqual(['app']);
+  });
+
   it('its .git, moved in before the kill, is undone with the rest: not taken for a repo of the user', async () => {
     const dir = join(work, 'app');
     // As a run killed in the middle of its moves leaves it: .git and README.md moved in, src not yet.

@@ -203,9 +203,21 @@ describe('leftovers of a run that was killed', () => {
     writeFileSync(join(dir, 'moved/x'), 'ours');
     writeFileSync(join(staging, 'old/README'), 'the user wrote this');
     writeFileSync(join(dir, 'README'), 'generated');
-    writeFileSync(join(staging, 'moves.json'), JSON.stringify({ moves: ['moved', 'README', 'later'] }));
+    writeFileSync(join(staging, 'moves.json'), JSON.stringify({ moves: ['moved', 'README', 'later'], replaced: ['README'] }));
     await expect(writePlan(plan(dir), { force: false })).rejects.toThrow(/is not empty: README\.$/);
     expect(readTree(dir)).toEqual({ README: 'the user wrote this' });
     expect(entries(dir)).toEqual(['README']);
+  });
+
+  it('an undo that was itself killed is not done twice: the file of the user already put back stays', async () => {
+    const dir = join(work, 'out');
+    const staging = join(dir, `.create-mlops-project-staging-${DEAD_PID}-ab12`);
+    // README.md was replaced, then put back by an undo; the run was killed while removing its staging folder.
+    mkdirSync(join(staging, 'tree'), { recursive: true });
+    writeFileSync(join(dir, 'README.md'), 'the user wrote this');
+    writeFileSync(join(staging, 'moves.json'), JSON.stringify({ moves: ['README.md', 'd0'], replaced: ['README.md'] }));
+    await writePlan(marked(dir), { force: true });
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('the user wrote this');
+    expect(entries(dir)).toEqual(['README.md', 'd0', 'd1', 'd2']);
   });
 });
