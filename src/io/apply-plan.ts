@@ -92,7 +92,10 @@ function writeError(error: unknown, what: string, dir: string): unknown {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT')
     return new UserError(`${what}: ${code}.`, {
       docs: 'cannot-create-parent',
-      hint: `Nothing was written; pick a folder you can write to, or fix ${dir}'s permissions.`,
+      hint:
+        code === 'ENOSPC' || code === 'EDQUOT'
+          ? 'Nothing was written; free some space, or pick a folder on another disk.'
+          : `Nothing was written; pick a folder you can write to, or fix ${dir}'s permissions.`,
     });
   return error;
 }
@@ -163,7 +166,7 @@ async function writeNew(target: string, plan: Plan, options: WriteOptions): Prom
     return staged;
   } catch (error) {
     await removeAll(staging);
-    throw error;
+    throw writeError(error, `Cannot create ${basename(top)} in ${parent}`, parent);
   }
 }
 
@@ -225,7 +228,7 @@ async function writeInPlace(target: string, plan: Plan, options: WriteOptions): 
   } catch (error) {
     if (journal) await undoMoves(target, staging, { moves: journal.moves.slice(0, done + 1), replaced: journal.replaced });
     await removeAll(staging);
-    throw error;
+    throw writeError(error, `Cannot write into ${plan.dir}`, plan.dir);
   }
 }
 

@@ -65,6 +65,18 @@ describe('an existing empty target is filled in place, the folder kept', () => {
     expect(out.stdout.split('\n')).toEqual(['mounted: yes', 'commits: 1', 'status: []', `files: ${FILES}`]);
   });
 
+  it.skipIf(!canMount)('a disk that fills up half-way: one line, exit 1, the folder as it was', async () => {
+    const out = await inMountNamespace(`
+      cd ${JSON.stringify(work)} && mkdir small && mount -t tmpfs -o size=64k tmpfs small && mkdir small/app
+      node ${JSON.stringify(CREATE_BIN)} small/app --yes ${REGISTRY.join(' ')} 2>&1 >/dev/null | head -2 || true
+      echo "left: [$(ls -A small/app)]"`);
+    expect(out.stdout.split('\n')).toEqual([
+      'error Cannot write into small/app: ENOSPC.',
+      'Nothing was written; free some space, or pick a folder on another disk.',
+      'left: []',
+    ]);
+  });
+
   it.skipIf(!canSetpriv)('a writable folder in a parent the user cannot write to (run as an unprivileged user)', async () => {
     // root owns the parent (0755): uid 65534 can write only inside the target it owns.
     chmodSync(work, 0o755);
