@@ -60,7 +60,8 @@ export interface PlanInput {
   pipeline: string;
   version: string;
   git: boolean;
-  workTree: WorkTree | null;
+  /** The enclosing git work tree of the target; none when left out. */
+  workTree?: WorkTree | null;
 }
 
 const PIPELINE = '.gitlab-ci.yml';
@@ -110,7 +111,7 @@ export function planProject(input: PlanInput): Plan {
     dir: input.dir,
     files,
     git: input.git && !input.workTree ? { commitMessage: `Initial commit from ${GENERATOR_NAME} ${input.version}` } : null,
-    workTree: input.workTree,
+    workTree: input.workTree ?? null,
     warnings,
   };
 }
