@@ -1,6 +1,7 @@
 /** Command-line flags of `create-mlops-project`, and its --help. */
 import { parseArgs } from 'node:util';
 import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS, quoted } from '../core/answers.js';
+import type { GitLabSettings } from '../core/command-line.js';
 import { DOCS_URL } from '../core/docs.js';
 import { UserError } from '../core/errors.js';
 import { flagError } from './flag-error.js';
@@ -18,15 +19,7 @@ export interface CreateArgs {
   git: boolean;
   help: boolean;
   version: boolean;
-  gitlab: {
-    url: string | undefined;
-    project: string | undefined;
-    namespace: string | undefined;
-    create: boolean;
-    push: boolean;
-    protected: boolean;
-    keepPipelineVariablesRole: boolean;
-  };
+  gitlab: GitLabSettings;
 }
 
 const answerOptions = Object.fromEntries(

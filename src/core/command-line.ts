@@ -7,21 +7,24 @@
 import { ANSWER_KEYS, type AnswerKey, flagOf } from './answers.js';
 import { shellQuote } from './shell-quote.js';
 
+/** The GitLab step's settings, from flags or from the last question. */
+export interface GitLabSettings {
+  url: string | undefined;
+  project: string | undefined;
+  namespace: string | undefined;
+  create: boolean;
+  push: boolean;
+  protected: boolean;
+  keepPipelineVariablesRole: boolean;
+}
+
 export interface RunSettings {
   dir: string | undefined;
   answers: Partial<Record<AnswerKey, string>>;
   force: boolean;
   git: boolean;
   dryRun: boolean;
-  gitlab: {
-    url: string | undefined;
-    project: string | undefined;
-    namespace: string | undefined;
-    create: boolean;
-    push: boolean;
-    protected: boolean;
-    keepPipelineVariablesRole: boolean;
-  };
+  gitlab: GitLabSettings;
 }
 
 /** `command` (already quoted, e.g. `npx create-mlops-project@1.0.0`) and the flags of `run`, shell-quoted. */

@@ -15,24 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_BIN, GIT_ENV, readTree, removeDir, tempDir } from '../support/cli.js';
+import { rngOf } from '../support/fuzz.js';
 
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ARGS = ['app', '--yes', '--registry', 'r.example.com/team/app'];
 /** Kill moments per signal and kind of target, spread over the whole run (one in each slice of it). */
 const KILLS = 3;
 const STAGING = /create-mlops-project-staging-\d+-/;
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let work: string;
 let complete: Record<string, string>;
@@ -93,7 +82,7 @@ interface Case {
   at: number | 'moving';
 }
 
-const next = random(SEED);
+const next = rngOf(SEED);
 const CASES: Case[] = [];
 for (const signal of ['SIGKILL', 'SIGINT'] as const)
   for (const kind of ['new', 'empty'] as const) {
