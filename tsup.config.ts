@@ -44,4 +44,12 @@ export default defineConfig([
     splitting: false,
     minify: false,
   },
+  {
+    ...common,
+    // The e2e pipeline harness (scripts/e2e-pipeline runs it), not shipped.
+    entry: { 'e2e-pipeline': 'scripts/e2e/src/main.ts' },
+    outDir: '.build',
+    splitting: false,
+    minify: false,
+  },
 ]);

@@ -4,8 +4,14 @@
 //   1. start-up: `create-mlops-project DIR --yes --no-git` vs `node -e 0`
 //   2. `plop image` in a generated repo (after its npm install) vs `node -e 0`
 //   3. install: size and package count of the packed tarball, --omit=dev
+//   4. pipeline: a generated repo's main-push pipeline run twice on one cache,
+//      cold then warm (scripts/e2e-pipeline --bench; root on Linux): wall
+//      time, critical path along `needs`, the env job cold vs warm, and that
+//      the warm env job did no environment work and uploaded nothing.
+// Sections can be picked: node scripts/bench.mjs [startup] [plop] [install] [pipeline]
+// (npm run bench -- pipeline); none = all. Benchmarks print; they assert nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -89,10 +95,64 @@ function install() {
   console.log(`  ${(bytes / 1e6).toFixed(2)} MB in ${packages.length} package(s)  (target < 8 MB, < 10 packages; create-vite 1.9 MB, 1)`);
 }
 
+const fmt = (s) => (s == null ? '?' : `${s.toFixed(1)} s`);
+const pathLine = (cp) => `${cp.jobs.map((j) => `${j.name} ${fmt(j.seconds)}`).join(' -> ')}  = ${fmt(cp.seconds)}`;
+
+function pipeline() {
+  console.log('pipeline (scripts/e2e-pipeline --bench: the main-push pipeline twice on one cache, cold then warm):');
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    console.log('  skipped: the harness needs root on Linux (buildah, mount namespaces)');
+    return;
+  }
+  const repo = join(work, 'bench-model');
+  execFileSync(process.execPath, [join(root, 'bin/create-mlops-project.js'), repo, '--yes', '--no-git', '--platform', 'onprem',
+    '--builder', 'kaniko', '--registry', 'harbor.example.com/bench/bench-model'], { stdio: 'ignore' });
+  const reportFile = join(work, 'bench-report.json');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(join(root, 'scripts/e2e-pipeline'), [repo, '--bench', '--report', reportFile], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 256 << 20,
+  });
+  const harnessSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (!existsSync(reportFile)) {
+    console.log(`  the harness wrote no report (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+    process.exitCode = 1;
+    return;
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const cold = report.pipelines.push;
+  const warm = report.pipelines['push-warm'];
+  if (!cold || !warm) {
+    console.log(`  the pipelines did not both run: ${report.failures.join('; ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const envJob = report.jobs.find((j) => j.kind === 'env')?.name;
+  const envCold = cold.jobs[envJob]?.seconds;
+  const envWarm = warm.jobs[envJob]?.seconds;
+  console.log(`  harness run (setup, both pipelines, checks)   ${fmt(harnessSeconds)}`);
+  console.log(`  main-push pipeline wall time               cold ${fmt(cold.seconds)}   warm ${fmt(warm.seconds)}`);
+  console.log(`  critical path, cold: ${pathLine(cold.criticalPath)}`);
+  console.log(`  critical path, warm: ${pathLine(warm.criticalPath)}`);
+  console.log(`  env job ${envJob}               cold ${fmt(envCold)}   warm ${fmt(envWarm)}${envCold && envWarm ? `  (warm/cold ${(envWarm / envCold).toFixed(2)}x)` : ''}`);
+  for (const l of warm.logLines) console.log(`  warm ${l.job}: ${l.found ? l.line.slice(l.job.length + 3) : `NOT FOUND: ${l.what}`}`);
+  const c = warm.cache;
+  if (c?.after) {
+    console.log(`  cache (gitlab-ci-local's .gitlab-ci-local/cache) after the warm run: ${c.unchanged ? 'unchanged' : 'CHANGED'}` +
+      ` (${c.after.files} entries, ${(c.after.bytes / 1e3).toFixed(1)} kB; paths, sizes and mtimes compared)`);
+    console.log(`  left for a GitLab runner to archive after the warm env job: ${c.leftToUpload.length === 0
+      ? 'nothing ("Archive is up to date!")' : c.leftToUpload.join(', ')}`);
+  }
+  if (!report.ok) {
+    console.log(`  the harness reported problems: ${report.failures.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+const sections = { startup, plop: plopImage, install, pipeline };
+const picked = process.argv.slice(2);
+for (const p of picked) if (!(p in sections)) throw new Error(`unknown section ${p} (sections: ${Object.keys(sections).join(', ')})`);
 try {
-  startup();
-  plopImage();
-  install();
+  for (const [name, fn] of Object.entries(sections)) if (picked.length === 0 || picked.includes(name)) fn();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -11,6 +11,8 @@
 #   /root/.docker               where jobs may write a docker config for crane
 #   /tmp                        a job's own /tmp on GitLab (DOCKER_CONFIG=/tmp/.docker);
 #                               RUN_DIR is bound back at its own path inside it
+#   /builds                     where each job's checkout is bound at its
+#                               CI_PROJECT_DIR (/builds/<group>/<project>, adapters/job-shell)
 # None of these paths is created or changed on the host: a missing folder is
 # made inside the tmpfs root (or a tmpfs laid over its parent inside the
 # namespace). Everything else is the host's own file system, as before.
@@ -80,6 +82,7 @@ private /run/containers "$run_dir/priv/run-containers"
 private /etc/containers/registries.conf.d "$run_dir/priv/registries.conf.d"
 private /root/.docker "$run_dir/priv/root-docker"
 private /tmp "$run_dir/priv/tmp"
+private /builds "$run_dir/priv/builds"
 chmod 1777 "$run_dir/priv/tmp"
 # Folders under /tmp that stay visible at their own path inside the private
 # /tmp: the run folder, and this tool's checkout (its scripts and

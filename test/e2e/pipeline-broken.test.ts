@@ -33,7 +33,7 @@ describe('e2e pipelines: broken repos fail, with the failing job log', () => {
       'def test_deliberately_broken():\n    assert 1 + 1 == 3, "e2e: a deliberately failing test"\n');
     const r = await runHarness(repo, ['--only', 'push']);
     expect(r.exitCode).not.toBe(0);
-    expect(r.report.pipelines.push?.jobs['test:pytest']).toBe('FAIL');
+    expect(r.report.pipelines.push?.jobs['test:pytest']?.status).toBe('FAIL');
     expect(r.report.pipelines.push?.jobs['build:cpu-image']).toBeUndefined();
     expect(r.report.pipelines.push?.jobs['build:gpu-image']).toBeUndefined();
     expect(r.output).toMatch(/job test:pytest failed; its log/);
@@ -47,8 +47,8 @@ describe('e2e pipelines: broken repos fail, with the failing job log', () => {
     // Only the image jobs of the push pipeline (their lint/test needs are not run).
     const r = await runHarness(repo, ['--only', 'push', '--job', 'build:cpu-image', '--job', 'build:gpu-image']);
     expect(r.exitCode).not.toBe(0);
-    expect(r.report.pipelines.push?.jobs['build:cpu-image']).toBe('FAIL');
-    expect(r.report.pipelines.push?.jobs['build:gpu-image']).toBe('PASS');
+    expect(r.report.pipelines.push?.jobs['build:cpu-image']?.status).toBe('FAIL');
+    expect(r.report.pipelines.push?.jobs['build:gpu-image']?.status).toBe('PASS');
     expect(r.output).toMatch(/job build:cpu-image failed; its log/);
     expect(r.output).toMatch(/build:cpu-image > .*e2e: a deliberately broken RUN step/);
   }, RUN_TIMEOUT);
@@ -58,7 +58,7 @@ describe('e2e pipelines: broken repos fail, with the failing job log', () => {
     await appendTo(repo, 'docs/index.md', '\nSee [a page that does not exist](e2e-missing-page.md).\n');
     const r = await runHarness(repo, ['--only', 'mr-docs']);
     expect(r.exitCode).not.toBe(0);
-    expect(r.report.pipelines['mr-docs']?.jobs['test:docs']).toBe('FAIL');
+    expect(r.report.pipelines['mr-docs']?.jobs['test:docs']?.status).toBe('FAIL');
     expect(r.output).toMatch(/job test:docs failed; its log/);
     expect(r.output).toMatch(/test:docs > .*e2e-missing-page\.md/);
   }, RUN_TIMEOUT);
@@ -67,7 +67,7 @@ describe('e2e pipelines: broken repos fail, with the failing job log', () => {
     const repo = await variant('wrong-credential');
     const r = await runHarness(repo, ['--only', 'push', '--job', 'build:cpu-image', '--wrong-credential']);
     expect(r.exitCode).not.toBe(0);
-    expect(r.report.pipelines.push?.jobs['build:cpu-image']).toBe('FAIL');
+    expect(r.report.pipelines.push?.jobs['build:cpu-image']?.status).toBe('FAIL');
     expect(r.output).toMatch(/build:cpu-image > .*(unauthorized|authentication required)/);
     expect(r.report.credentials.map((c) => c.value)).toContain('wrong');
   }, RUN_TIMEOUT);
