@@ -138,6 +138,7 @@ export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
     title: 'Run pipeline on a feature branch with BUILD_ALL=true',
     ref: { type: 'branch', name: 'e2e/web' },
     source: 'web',
+    change: 'readme',
     variables: { BUILD_ALL: 'true' },
     protected: false,
     after: [],

@@ -184,6 +184,16 @@ class Harness {
       }
     }
     for (const r of this.registries) r.process.kill();
+    // When interrupted: give the pipelines' process groups up to 10 s to end before their files go.
+    const alive = () => [...this.running.values()].some((pid) => {
+      try {
+        process.kill(-pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 100 && alive(); i += 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     if (!this.runDir) return;
     if (this.o.keep) process.stderr.write(`e2e-pipeline: kept ${this.runDir}\n`);
     else rmSync(this.runDir, { recursive: true, force: true });
