@@ -1,7 +1,8 @@
 // e2e: generate an onprem + kaniko repo and run every pipeline kind of the
 // harness's table (scripts/e2e/src/expectations.ts, set `all`) with
-// scripts/e2e-pipeline: push, tag, MR docs-only, MR src, web BUILD_ALL=true,
-// schedule BUILD_MODEL=true, web BUILD_ALL=false, and test:pytest on a cold runner.
+// scripts/e2e-pipeline: push, feature-branch push, tag, MR docs-only, MR src,
+// web BUILD_ALL=true and =false, schedule BUILD_MODEL=true, and test:pytest on
+// a cold runner.
 import { afterAll, describe, it } from 'vitest';
 import { PIPELINE_SETS } from '../../scripts/e2e/src/expectations.js';
 import { requireRoot, expectPipelinesGreen, generate, removeDir, RUN_TIMEOUT, runHarness, tempDir } from './harness.js';

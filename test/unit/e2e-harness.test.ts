@@ -4,10 +4,22 @@
 import { describe, expect, it } from 'vitest';
 import { criticalPath } from '../../scripts/e2e/src/critical-path.js';
 import { PIPELINE_KINDS, PIPELINE_SETS, PIPELINES } from '../../scripts/e2e/src/expectations.js';
+import { PIPELINE_KINDS as GITLAB_KINDS } from '../support/pipeline-kinds.js';
 import { jobLog, jobOutcomes, parseDuration } from '../../scripts/e2e/src/gitlab-ci-local.js';
 import { readPipeline, safeJobName } from '../../scripts/e2e/src/pipeline-info.js';
 
 describe('the pipeline kinds table', () => {
+  it('runs every kind of the GitLab table (test/support/pipeline-kinds.ts) as that table says', () => {
+    for (const k of GITLAB_KINDS) {
+      const spec = PIPELINES[k.name as keyof typeof PIPELINES];
+      expect(spec, k.name).toBeDefined();
+      expect({ source: spec.source, protected: spec.protected, variables: spec.variables, run: spec.run }, k.name)
+        .toEqual({ source: k.source, protected: k.protected, variables: k.variables ?? {}, run: k.runs });
+      expect(spec.images.mode === 'push' || spec.images.mode === 'switch', k.name).toBe(k.push && k.images !== 'none');
+    }
+    expect(PIPELINE_SETS.all).toEqual(expect.arrayContaining(GITLAB_KINDS.map((k) => k.name)));
+  });
+
   it('gives the credential to protected refs only: the default branch and tags', () => {
     for (const kind of PIPELINE_KINDS) {
       const { ref, protected: isProtected } = PIPELINES[kind];
@@ -71,6 +83,7 @@ stages: [build, test, deploy]
 variables:
   BASE_IMAGE_MIRROR: {value: docker.io, description: mirror}
   KANIKO_IMAGE: ghcr.io/osscontainertools/kaniko:v1.28.5-debug
+  CRANE_IMAGE: gcr.io/go-containerregistry/crane/debug:v0.22.1
 build:conda-env:
   stage: build
   cache: {paths: [.conda-env/], policy: pull-push}
@@ -87,14 +100,24 @@ build:gpu-image:
   needs: [{job: test:pytest}]
   rules: [{if: '$CI_PIPELINE_SOURCE != "push" && $BUILD_MODEL == "true"'}, {if: '$BUILD_ALL == "true"'}]
   script: [/kaniko/executor --no-push]
+build:retag-images:
+  stage: deploy
+  image: {name: $CRANE_IMAGE}
+  script: [crane tag "$IMAGE_REGISTRY/gpu:$CI_COMMIT_SHORT_SHA" "$CI_COMMIT_TAG"]
+pages:
+  stage: deploy
+  image: $PYTHON_IMAGE
+  script: [conda run -p "$VENV_DIRECTORY" python -m mkdocs build --strict --site-dir public]
 `;
   it('classifies jobs by their scripts, with needs, switches, junit, cache and busybox images', () => {
     const info = readPipeline(preview);
     expect(info.variables.BASE_IMAGE_MIRROR).toBe('docker.io');
     const by = Object.fromEntries(info.jobs.map((j) => [j.name, j]));
     expect(by['build:conda-env']).toMatchObject({ kind: 'env', needs: null, cachePaths: ['.conda-env/'], cachePush: true });
-    expect(by['test:pytest']).toMatchObject({ kind: 'test', needs: ['build:conda-env'], junit: ['junit.xml'] });
+    expect(by['test:pytest']).toMatchObject({ kind: 'pytest', needs: ['build:conda-env'], junit: ['junit.xml'] });
     expect(by['build:gpu-image']).toMatchObject({ kind: 'image', needs: ['test:pytest'], switches: ['BUILD_MODEL'], imageName: 'gpu', busybox: true });
+    expect(by['build:retag-images']).toMatchObject({ kind: 'retag', busybox: true });
+    expect(by.pages).toMatchObject({ kind: 'pages', busybox: false });
   });
 });
 

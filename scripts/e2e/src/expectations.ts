@@ -1,25 +1,25 @@
-// THE table of pipeline kinds the e2e harness runs and what each must show.
-// scripts/e2e-pipeline (main.ts) runs and checks them from this table, and the
-// e2e tests (test/e2e/harness.ts) check the harness's report against the same
-// table: one description of what GitLab does with the generated pipeline.
+// What the e2e harness runs and what each pipeline must show. WHICH jobs a
+// kind of pipeline runs, and whether its images push, is ONE table:
+// test/support/pipeline-kinds.ts (GitLab's pipeline kinds for a generated
+// repo; the rules test checks it with gitlab-ci-local --list-json). This file
+// only adds, per kind, how the harness starts it for real (ref name, the
+// commit it adds, the lines its jobs must print), plus two harness-only runs
+// (a cold runner, a warm second push). scripts/e2e-pipeline (main.ts) runs and
+// checks pipelines from PIPELINES, and the e2e tests (test/e2e/harness.ts)
+// check the harness's report against the same PIPELINES.
 //
-// Jobs are named by their kind (pipeline-info.ts classifies them by what their
-// scripts do), so the table holds for any generated repo: either builder,
+// Jobs are named by role (pipeline-info.ts finds each job's role from what its
+// script does), so the table holds for any generated repo: either builder,
 // either platform, images added later.
+import { PIPELINE_KINDS as GITLAB_KINDS, type PipelineKind as GitLabKind, type Role } from '../../../test/support/pipeline-kinds.js';
 
-/** What a job does (pipeline-info.ts): env = creates the environment, image = builds an image, ... */
-export type JobKind = 'env' | 'test' | 'docs' | 'image' | 'retag' | 'pages';
+/** A job's role: env creates the environment, image builds an image, ... (test/support/pipeline-kinds.ts). */
+export type JobKind = Role;
+const ROLES: readonly JobKind[] = ['env', 'lint', 'pytest', 'docs', 'pages', 'retag', 'image'];
 
+/** The pipeline kinds of the GitLab table, then the harness's two extra runs. */
 export const PIPELINE_KINDS = [
-  'push',
-  'tag',
-  'mr-docs',
-  'mr-src',
-  'web',
-  'schedule',
-  'web-no-build',
-  'cold',
-  'push-warm',
+  'push', 'branch', 'tag', 'mr-docs', 'mr-src', 'web', 'web-false', 'schedule', 'cold', 'push-warm',
 ] as const;
 export type PipelineKind = (typeof PIPELINE_KINDS)[number];
 
@@ -31,10 +31,10 @@ export type ImageExpectation =
   | { mode: 'build-only' }
   /** no image job runs */
   | { mode: 'none' }
-  /** only the image jobs whose rules name SWITCH run, and push; the others do not run */
-  | { mode: 'switch'; switch: string };
+  /** only the image jobs whose rules name a switch set to "true" run, and push; the others do not run */
+  | { mode: 'switch'; switches: string[] };
 
-/** The ref a pipeline runs for. `branch` and `mergeRequest` name a feature branch. */
+/** The ref a pipeline runs for. `branch` and `merge-request` name a feature branch. */
 export type PipelineRef =
   | { type: 'default-branch' }
   | { type: 'branch'; name: string }
@@ -48,7 +48,12 @@ export interface PipelineSpec {
   title: string;
   ref: PipelineRef;
   /** CI_PIPELINE_SOURCE */
-  source: 'push' | 'merge_request_event' | 'web' | 'schedule';
+  source: GitLabKind['source'];
+  /**
+   * The commit the ref adds: an MR's change, and on every other branch or
+   * schedule a README change, so that what the pipeline pushes (or must not)
+   * is told apart by its commit's tag from what the push pipeline pushed.
+   */
   change?: Change;
   /** Pipeline variables (the Run pipeline form, a schedule's variables). */
   variables: Record<string, string>;
@@ -57,22 +62,22 @@ export interface PipelineSpec {
    * protected credential variable is given. Otherwise neither (MR and feature-branch pipelines).
    */
   protected: boolean;
-  /** Run only these job kinds (gitlab-ci-local JOB...), their needs not run: the `cold` runner case. */
-  onlyJobs?: { kind: JobKind; junit?: boolean };
-  /** Runs in the clone (and so on the cache) of that pipeline, after it: the warm run of `push`. */
+  /** Run only the jobs of this role (gitlab-ci-local JOB...), their needs not run: the cold runner. */
+  onlyJobs?: JobKind;
+  /** Runs in the clone (and so on the cache) of that pipeline: the warm run of `push`. */
   sameCloneAs?: PipelineKind;
   /** Runs after these pipelines have finished (it reads what they pushed, or their cache). */
   after: PipelineKind[];
-  /** Every job of these kinds runs and passes. */
+  /** Every job of these roles runs and passes (image jobs: as `images` says). */
   run: JobKind[];
-  /** No job of these kinds runs. */
+  /** No job of these roles runs. */
   notRun: JobKind[];
   images: ImageExpectation;
   /** The retag job's tag must point at the digests the push pipeline pushed. */
   retag?: boolean;
-  /** Lines the jobs of a kind must print (the conda-env and image-build lines of the pipeline). */
+  /** Lines the jobs of a role must print (the conda-env and image-build lines of the pipeline). */
   logLines?: { kind: JobKind; line: RegExp; what: string }[];
-  /** The cache folder must be the same before and after this pipeline (nothing uploaded). */
+  /** The cache must be the same after the pipeline, and no cache path left to upload. */
   cacheUnchanged?: boolean;
 }
 
@@ -85,116 +90,68 @@ export const ENV_UNCHANGED = /conda-env: unchanged: nothing for the cache to upl
 /** The line an image job prints when it builds without pushing. */
 export const BUILD_ONLY = /image-build: build only, nothing is pushed \(/;
 
+const TAG = 'v0.1.0';
+
+/** How the harness starts a kind of the GitLab table, and what it must show. */
+function fromGitLab(k: GitLabKind): PipelineSpec {
+  const ref: PipelineRef =
+    k.ref === 'default' ? { type: 'default-branch' }
+      : k.ref === 'tag' ? { type: 'tag', name: TAG }
+        : k.source === 'merge_request_event' ? { type: 'merge-request', name: `e2e/${k.name}` }
+          : { type: 'branch', name: `e2e/${k.name}` };
+  const imagesRun = k.runs.includes('image') && k.images !== 'none';
+  const images: ImageExpectation = !imagesRun ? { mode: 'none' }
+    : k.images === 'switched' ? { mode: 'switch', switches: Object.entries(k.variables ?? {}).filter(([, v]) => v === 'true').map(([n]) => n) }
+      : k.push ? { mode: 'push' } : { mode: 'build-only' };
+  return {
+    title: `${k.how}${k.ref === 'tag' ? ' (CI_COMMIT_BRANCH unset, as GitLab does)' : ''}`,
+    ref,
+    source: k.source,
+    change: k.changes ?? (k.ref === 'feature' || k.source === 'schedule' ? 'readme' : undefined),
+    variables: k.variables ?? {},
+    protected: k.protected,
+    after: k.ref === 'tag' ? ['push'] : [],
+    run: k.runs,
+    notRun: ROLES.filter((r) => !k.runs.includes(r)),
+    images,
+    retag: k.runs.includes('retag'),
+    logLines: images.mode === 'build-only' ? [{ kind: 'image', line: BUILD_ONLY, what: 'the build-only line' }] : undefined,
+  };
+}
+
+function gitlabKind(name: string): GitLabKind {
+  const k = GITLAB_KINDS.find((x) => x.name === name);
+  if (!k) throw new Error(`test/support/pipeline-kinds.ts has no kind "${name}"`);
+  return k;
+}
+
+const push = fromGitLab(gitlabKind('push'));
+
 export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
-  push: {
-    title: 'push to the default branch',
-    ref: { type: 'default-branch' },
-    source: 'push',
-    variables: {},
-    protected: true,
-    after: [],
-    run: ['env', 'test', 'image', 'pages'],
-    notRun: ['retag', 'docs'],
-    images: { mode: 'push' },
-  },
-  tag: {
-    title: 'tag v0.1.0 (CI_COMMIT_BRANCH unset, as GitLab does)',
-    ref: { type: 'tag', name: 'v0.1.0' },
-    source: 'push',
-    variables: {},
-    protected: true,
-    after: ['push'],
-    run: ['retag'],
-    notRun: ['env', 'test', 'image', 'pages', 'docs'],
-    images: { mode: 'none' },
-    retag: true,
-  },
-  'mr-docs': {
-    title: 'merge request changing only docs/',
-    ref: { type: 'merge-request', name: 'e2e/docs-only' },
-    source: 'merge_request_event',
-    change: 'docs',
-    variables: {},
-    protected: false,
-    after: [],
-    run: ['env', 'test', 'docs'],
-    notRun: ['image', 'retag', 'pages'],
-    images: { mode: 'none' },
-  },
-  'mr-src': {
-    title: 'merge request changing src/',
-    ref: { type: 'merge-request', name: 'e2e/src-change' },
-    source: 'merge_request_event',
-    change: 'src',
-    variables: {},
-    protected: false,
-    after: [],
-    run: ['env', 'test', 'image'],
-    notRun: ['retag', 'pages', 'docs'],
-    images: { mode: 'build-only' },
-    logLines: [{ kind: 'image', line: BUILD_ONLY, what: 'the build-only line' }],
-  },
-  web: {
-    title: 'Run pipeline on a feature branch with BUILD_ALL=true',
-    ref: { type: 'branch', name: 'e2e/web' },
-    source: 'web',
-    change: 'readme',
-    variables: { BUILD_ALL: 'true' },
-    protected: false,
-    after: [],
-    run: ['env', 'test', 'image'],
-    notRun: ['retag', 'pages', 'docs'],
-    images: { mode: 'build-only' },
-    logLines: [{ kind: 'image', line: BUILD_ONLY, what: 'the build-only line' }],
-  },
-  schedule: {
-    title: 'scheduled pipeline on the default branch with BUILD_MODEL=true',
-    ref: { type: 'default-branch' },
-    source: 'schedule',
-    change: 'readme',
-    variables: { BUILD_MODEL: 'true' },
-    protected: true,
-    after: [],
-    run: ['env', 'test'],
-    notRun: ['retag', 'docs'],
-    images: { mode: 'switch', switch: 'BUILD_MODEL' },
-  },
-  'web-no-build': {
-    title: 'Run pipeline on the default branch with BUILD_ALL=false',
-    ref: { type: 'default-branch' },
-    source: 'web',
-    change: 'readme',
-    variables: { BUILD_ALL: 'false' },
-    protected: true,
-    after: [],
-    run: ['env', 'test'],
-    notRun: ['image', 'retag', 'docs'],
-    images: { mode: 'none' },
-  },
+  push,
+  branch: fromGitLab(gitlabKind('branch')),
+  tag: fromGitLab(gitlabKind('tag')),
+  'mr-docs': fromGitLab(gitlabKind('mr-docs')),
+  'mr-src': fromGitLab(gitlabKind('mr-src')),
+  web: fromGitLab(gitlabKind('web')),
+  'web-false': fromGitLab(gitlabKind('web-false')),
+  schedule: fromGitLab(gitlabKind('schedule')),
+  // Harness-only: the unit-test job alone, without its needs, on an empty cache.
   cold: {
-    title: 'the unit tests alone on a runner without a shared cache',
-    ref: { type: 'default-branch' },
-    source: 'push',
-    variables: {},
-    protected: true,
-    onlyJobs: { kind: 'test', junit: true },
-    after: [],
-    run: ['test'],
-    notRun: ['env', 'image', 'retag', 'pages', 'docs'],
+    ...push,
+    title: 'the pytest job alone on a runner without a shared cache',
+    onlyJobs: 'pytest',
+    run: ['pytest'],
+    notRun: ROLES.filter((r) => r !== 'pytest'),
     images: { mode: 'none' },
-    logLines: [{ kind: 'test', line: ENV_CREATED, what: 'the job creates the environment itself' }],
+    logLines: [{ kind: 'pytest', line: ENV_CREATED, what: 'the job creates the environment itself' }],
   },
+  // Harness-only: push again in the first push's clone, on its cache (npm run bench).
   'push-warm': {
+    ...push,
     title: 'push to the default branch again, on the cache of the first (warm)',
-    ref: { type: 'default-branch' },
-    source: 'push',
-    variables: {},
-    protected: true,
     sameCloneAs: 'push',
     after: ['push'],
-    run: ['env', 'test', 'image', 'pages'],
-    notRun: ['retag', 'docs'],
-    images: { mode: 'push' },
     logLines: [
       { kind: 'env', line: ENV_REUSED, what: 'the env job reused the cached environment' },
       { kind: 'env', line: ENV_UNCHANGED, what: 'the env job left nothing for the cache to upload' },
@@ -204,15 +161,15 @@ export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
 };
 
 /**
- * Which pipelines a run makes. `all` (the default) is every kind a generated
- * repo must pass; `core` leaves out the schedule, BUILD_ALL=false and cold
- * runs, whose rules and env script do not depend on the builder or platform
- * (the e2e suite runs them for onprem+kaniko and for the repo with an added
- * image, whose image job comes from `mlops-project image`); `bench` is the
- * push pipeline twice on one cache, cold then warm (npm run bench).
+ * Which pipelines a run makes. `all` (the default) is every kind of the GitLab
+ * table and the cold runner; `core` is the kinds whose outcome depends on the
+ * builder and platform (images pushed, only built, retagged, the docs check):
+ * the feature-branch push, BUILD_ALL=false, the schedule and the cold runner
+ * run the same rules and env script for every builder and platform;
+ * `bench` is the push pipeline twice on one cache, cold then warm.
  */
 export const PIPELINE_SETS = {
-  all: ['push', 'tag', 'mr-docs', 'mr-src', 'web', 'schedule', 'web-no-build', 'cold'],
+  all: ['push', 'branch', 'tag', 'mr-docs', 'mr-src', 'web', 'web-false', 'schedule', 'cold'],
   core: ['push', 'tag', 'mr-docs', 'mr-src', 'web'],
   bench: ['push', 'push-warm'],
 } as const satisfies Record<string, readonly PipelineKind[]>;

@@ -255,8 +255,8 @@ class Harness {
       cwd: probe, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
     });
     if (r.status !== 0) {
-      process.stderr.write(`${r.stdout}${r.stderr}\ne2e-pipeline: gitlab-ci-local --preview failed (pipeline invalid?)\n`);
-      process.exit(1);
+      process.stderr.write(`${r.stdout}${r.stderr}\n`);
+      this.die('gitlab-ci-local --preview failed (pipeline invalid?)');
     }
     writeFileSync(join(this.runDir, 'preview.yml'), r.stdout);
     this.info = readPipeline(r.stdout);
@@ -470,8 +470,7 @@ class Harness {
     if (spec.protected) args.push('--variables-file', relative(dir, join(this.runDir, 'variables.yml')));
     let jobs = this.o.jobs;
     if (spec.onlyJobs) {
-      const { kind, junit } = spec.onlyJobs;
-      const picked = jobsOfKind(this.info, kind).filter((j) => !junit || j.junit.length > 0).map((j) => j.name);
+      const picked = jobsOfKind(this.info, spec.onlyJobs).map((j) => j.name);
       jobs = this.o.jobs.length ? picked.filter((j) => this.o.jobs.includes(j)) : picked;
     }
     args.push(...jobs);
@@ -622,7 +621,7 @@ class Harness {
     this.checkArtifacts(kind, dir, ran);
     for (const want of spec.logLines ?? []) {
       for (const j of jobsOfKind(this.info, want.kind)) {
-        if (!ran[j.name] || (want.kind === 'image' && spec.images.mode === 'switch' && !j.switches.includes(spec.images.switch))) continue;
+        if (!ran[j.name] || (want.kind === 'image' && !this.imageWanted(spec, j.switches))) continue;
         const line = jobLog(log, j.name).find((l) => want.line.test(l)) ?? null;
         p.logLines.push({ job: j.name, what: want.what, found: line != null, line });
         if (line) ok(`[${kind}] ${j.name}: ${want.what}: ${line.slice(j.name.length + 3)}`);
@@ -662,8 +661,7 @@ class Harness {
     const tag = p.commit;
     for (const j of jobsOfKind(this.info, 'image')) {
       if (!this.selected(j.name) || !j.imageName) continue;
-      const wanted = mode !== 'switch' || j.switches.includes(spec.images.switch);
-      if (!wanted) {
+      if (!this.imageWanted(spec, j.switches)) {
         this.expectNotRan(kind, j.name, ran);
         continue;
       }
@@ -687,6 +685,12 @@ class Harness {
         }
       } else this.fail(`[${kind}] ${j.name} passed but ${repository}:${tag} is not in the registry`);
     }
+  }
+
+  /** Whether an image job with these switches must run in a pipeline of SPEC. */
+  imageWanted(spec: PipelineSpec, switches: string[]): boolean {
+    const { images } = spec;
+    return images.mode === 'push' || images.mode === 'build-only' || (images.mode === 'switch' && switches.some((s) => images.switches.includes(s)));
   }
 
   async checkRetag(commit: string, tag: string): Promise<void> {

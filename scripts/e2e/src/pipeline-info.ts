@@ -9,7 +9,8 @@
 //          not an image job)
 //   pages  the job named `pages` (or one with a `pages:` keyword)
 //   docs   any other job that runs `mkdocs build` (the MR docs check)
-//   test   any other job of stage `test`
+//   pytest any other job that runs pytest
+//   lint   any other job that runs pylint, ruff or flake8
 import { parse } from 'yaml';
 import type { JobKind } from './expectations.js';
 
@@ -74,7 +75,8 @@ function classify(name: string, job: Yaml, text: string): JobKind | 'other' {
   if (/\bcrane\s+(tag|copy|cp)\b|\bskopeo\s+copy\b|\bgcloud\b.*\badd-tag\b/.test(text)) return 'retag';
   if (name === 'pages' || job.pages != null) return 'pages';
   if (/\bmkdocs\s+build\b/.test(text)) return 'docs';
-  if ((job.stage ?? 'test') === 'test') return 'test';
+  if (/\bpytest\b/.test(text)) return 'pytest';
+  if (/\b(pylint|ruff|flake8)\b/.test(text)) return 'lint';
   return 'other';
 }
 
@@ -108,7 +110,7 @@ export function readPipeline(previewYaml: string): PipelineInfo {
       junit: asList(reports.junit).map(str),
       artifacts: asList(artifacts.paths).map(str),
       image,
-      busybox: /busybox|((kaniko|crane)[^:]*:[^ ]*debug)/.test(image),
+      busybox: /busybox|(kaniko|crane)[^ ]*debug/.test(image),
       scripts,
       imageName: jobVars.IMAGE_NAME == null ? null : variableValue(jobVars.IMAGE_NAME),
       switches,
