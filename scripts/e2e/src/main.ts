@@ -549,8 +549,7 @@ class Harness {
     const cacheBefore = spec.cacheUnchanged ? fingerprint(cacheDir) : null;
     const log = join(this.runDir, 'logs', `${kind}.log`);
     const fd = openSync(log, 'w');
-    info(`[${kind}] variables given (names): ${describeGiven(given)}`);
-    info(`[${kind}] gitlab-ci-local --shell-isolation ... ${jobs.join(' ')} (in ${dir})`);
+    info(`[${kind}] gitlab-ci-local --shell-isolation ...${jobs.map((j) => ` ${j}`).join('')} (in ${dir})`);
     const started = Date.now();
     const child = spawn('unshare', this.nsArgs(dir, [`E2E_PIPELINE=${kind}`], [process.execPath, this.gcl, ...args]), {
       detached: true, stdio: ['ignore', fd, fd],
