@@ -133,7 +133,10 @@ function pipeline() {
   console.log(`  main-push pipeline wall time               cold ${fmt(cold.seconds)}   warm ${fmt(warm.seconds)}`);
   console.log(`  critical path, cold: ${pathLine(cold.criticalPath)}`);
   console.log(`  critical path, warm: ${pathLine(warm.criticalPath)}`);
+  console.log('  (warm image builds reuse the layers the cold run left in the harness\'s buildah storage, which a fresh');
+  console.log('   GitLab runner does not have; kaniko\'s --cache-repo is not exercised: compare the env job, not the images)');
   console.log(`  env job ${envJob}               cold ${fmt(envCold)}   warm ${fmt(envWarm)}${envCold && envWarm ? `  (warm/cold ${(envWarm / envCold).toFixed(2)}x)` : ''}`);
+  console.log('  (the stand-in env is a venv over Debian\'s packages, made in about a second: a real conda env takes minutes)');
   for (const l of warm.logLines) console.log(`  warm ${l.job}: ${l.found ? l.line.slice(l.job.length + 3) : `NOT FOUND: ${l.what}`}`);
   const c = warm.cache;
   if (c?.after) {

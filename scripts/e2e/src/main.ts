@@ -858,7 +858,12 @@ function findFiles(dir: string, want: (name: string, path: string) => boolean): 
   return out.sort();
 }
 
-/** Paths, sizes and mtimes of everything in DIR (gitlab-ci-local's cache folder), or null when absent. */
+/**
+ * Paths, sizes and mtimes of everything in DIR (gitlab-ci-local's cache
+ * folder: one folder per key), or null when absent. A key folder's own mtime
+ * is left out: gitlab-ci-local's copy-out (rsync -Ra PATHS KEY/.) sets it even
+ * when PATHS are missing and nothing is copied.
+ */
 function fingerprint(dir: string): CacheFingerprint | null {
   if (!existsSync(dir)) return null;
   const h = createHash('sha256');
@@ -868,7 +873,8 @@ function fingerprint(dir: string): CacheFingerprint | null {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const st = lstatSync(p);
-      h.update(`${relative(dir, p)}\0${st.size}\0${st.mtimeMs}\0${st.mode}\n`);
+      const keyFolder = d === dir && st.isDirectory();
+      h.update(`${relative(dir, p)}\0${keyFolder ? '' : `${st.size}\0${st.mtimeMs}`}\0${st.mode}\n`);
       if (st.isDirectory()) walk(p);
       else {
         files += 1;
