@@ -1,7 +1,8 @@
 // e2e: generate a gcp + buildah repo and run the pipeline kinds whose outcome
 // depends on the platform and builder (set `core` of scripts/e2e/src/expectations.ts:
-// push, tag, MR docs-only, MR src, web BUILD_ALL=true) with scripts/e2e-pipeline.
-// The feature-branch push, BUILD_ALL=false, schedule and cold-runner pipelines run the same rules
+// push, tag, MR docs-only, MR src, web BUILD_ALL=true, a schedule with BUILD_MODEL=true)
+// with scripts/e2e-pipeline.
+// The feature-branch push, BUILD_ALL=false and cold-runner pipelines run the same rules
 // and env script for every builder and platform: the onprem+kaniko test runs them.
 import { afterAll, describe, it } from 'vitest';
 import { PIPELINE_SETS } from '../../scripts/e2e/src/expectations.js';

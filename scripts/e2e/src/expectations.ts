@@ -170,7 +170,7 @@ export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
  */
 export const PIPELINE_SETS = {
   all: ['push', 'branch', 'tag', 'mr-docs', 'mr-src', 'web', 'web-false', 'schedule', 'cold'],
-  core: ['push', 'tag', 'mr-docs', 'mr-src', 'web'],
+  core: ['push', 'tag', 'mr-docs', 'mr-src', 'web', 'schedule'],
   bench: ['push', 'push-warm'],
 } as const satisfies Record<string, readonly PipelineKind[]>;
 export type PipelineSet = keyof typeof PIPELINE_SETS;

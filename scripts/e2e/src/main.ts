@@ -130,7 +130,12 @@ class Harness {
   private clones = new Map<PipelineKind, string>();
   private done = new Map<PipelineKind, boolean>();
 
-  constructor(readonly o: Options) {}
+  constructor(readonly o: Options) {
+    // ns-run.sh reads it from its own environment: it keeps this checkout (node_modules, the
+    // Node binary npm may run from there) visible inside the jobs' private /tmp, where a CI
+    // clone under /tmp lives.
+    process.env.E2E_TOOL_ROOT = this.root;
+  }
 
   fail(message: string): void {
     say(`   ${paint('31', 'FAIL')} ${message}`);
