@@ -4,7 +4,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Result } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
 import { retryAfterMs } from '../../src/gitlab/client.js';
 import { gcpCredential, harborCredential, maskedProblem, registryHost } from '../../src/gitlab/credentials.js';
 import { shellQuote } from '../../src/core/shell-quote.js';
@@ -14,16 +13,7 @@ import { Redactor, Secret } from '../../src/gitlab/secret.js';
 import { checkGitLabUrl, resolveTarget } from '../../src/gitlab/target.js';
 import { removeDir, tempDir } from '../support/cli.js';
 import { leaks } from './helpers.js';
-
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UserError');
-};
+import { errorOf } from '../support/errors.js';
 
 describe('maskedProblem (GitLab: \\A[a-zA-Z0-9_+=/@:.~-]{8,}\\z)', () => {
   it.each([

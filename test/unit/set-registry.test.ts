@@ -1,7 +1,7 @@
 /** The registry edits of `mlops-project set-registry`: string -> string, every other byte kept. */
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
 import { planSetRegistry, readPipelineRegistry, setPipelineRegistry, setRecordRegistry } from '../../src/core/set-registry.js';
+import { errorOf } from '../support/errors.js';
 
 const PIPELINE = `# The pipeline.
 default:
@@ -33,16 +33,6 @@ const record = (registry: string, platform = 'onprem'): string =>
     null,
     2,
   )}\n`;
-
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UserError');
-};
 
 describe('setPipelineRegistry', () => {
   it('changes the value of the top-level IMAGE_REGISTRY line and nothing else (its comment stays)', () => {
