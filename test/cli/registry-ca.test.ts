@@ -11,10 +11,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/e2e/src/registry.js';
 import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { create, removeDir, tempDir } from '../support/cli.js';
 
@@ -22,17 +22,6 @@ let work: string;
 let registry: ChildProcess | undefined;
 let port = 0;
 let caStep = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   work = tempDir('cmp-ca-');
