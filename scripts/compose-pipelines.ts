@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeVariant } from '../src/core/pipeline.js';
-import { overlaysOf, PIPELINE_VARIANTS } from '../src/core/pipeline-settings.js';
+import { composeVariant } from '../generators/project/pipeline.js';
+import { overlaysOf, PIPELINE_VARIANTS } from '../generators/project/pipeline-settings.js';
 
 const root = process.cwd();
 const read = (path: string): string => readFileSync(join(root, 'template', path), 'utf8');

@@ -1,9 +1,9 @@
 /** Command-line flags of `create-mlops-project`, and its --help. */
 import { parseArgs } from 'node:util';
-import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS, quoted } from '../core/answers.js';
-import type { GitLabSettings } from '../core/command-line.js';
-import { DOCS_URL } from '../core/docs.js';
-import { UserError } from '../core/errors.js';
+import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS, quoted } from '../../generators/project/answers.js';
+import type { GitLabSettings } from '../../generators/project/command-line.js';
+import { DOCS_URL } from '../../generators/shared/docs.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { flagError } from './flag-error.js';
 import { type FlagRow, flagTable } from './help-table.js';
 

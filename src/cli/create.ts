@@ -1,15 +1,15 @@
 /** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { type AnswerKey, type Answers, flagOf } from '../core/answers.js';
-import { parseAnswersFile } from '../core/answers-file.js';
-import { type Ask, collectAnswers } from '../core/collect.js';
-import { commandLine, type RunSettings } from '../core/command-line.js';
-import { CancelledError, UserError } from '../core/errors.js';
-import { variantOf } from '../core/pipeline-settings.js';
-import { describePlan, markFiles, nextSteps, planProject, type Plan, type WorkTree } from '../core/plan.js';
-import { shellQuote } from '../core/shell-quote.js';
-import { VERSION } from '../core/version.js';
+import { type AnswerKey, type Answers, flagOf } from '../../generators/project/answers.js';
+import { parseAnswersFile } from '../../generators/project/answers-file.js';
+import { type Ask, collectAnswers } from '../../generators/project/collect.js';
+import { commandLine, type RunSettings } from '../../generators/project/command-line.js';
+import { CancelledError, UserError } from '../../generators/shared/errors.js';
+import { variantOf } from '../../generators/project/pipeline-settings.js';
+import { describePlan, markFiles, nextSteps, planProject, type Plan, type WorkTree } from '../../generators/project/plan.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
+import { VERSION } from '../../generators/shared/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
 import { removeLeftovers, writePlan } from '../io/apply-plan.js';
 import { checkTarget, inspectTarget, readExisting } from '../io/target-dir.js';

@@ -1,6 +1,6 @@
 /** A flag parser's error (node:util parseArgs) as one UserError line, with "did you mean" for an unknown flag. */
-import { suggestion } from '../core/did-you-mean.js';
-import { UserError } from '../core/errors.js';
+import { suggestion } from '../../generators/shared/did-you-mean.js';
+import { UserError } from '../../generators/shared/errors.js';
 
 type Options = Record<string, { type: 'string' | 'boolean'; default?: unknown }>;
 

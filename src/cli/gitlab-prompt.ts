@@ -5,9 +5,9 @@
  * --gitlab-create and --gitlab-push, checked the same way.
  */
 import { input, select } from '@inquirer/prompts';
-import type { Platform } from '../core/answers.js';
-import type { TroubleshootingAnchor } from '../core/docs.js';
-import { CancelledError, cancellable, UserError } from '../core/errors.js';
+import type { Platform } from '../../generators/project/answers.js';
+import type { TroubleshootingAnchor } from '../../generators/shared/docs.js';
+import { CancelledError, cancellable, UserError } from '../../generators/shared/errors.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
 import { PLATFORM_SECRETS, readSecrets, TOKEN } from '../gitlab/inputs.js';
 import { checkGitLabUrl, DEFAULT_GITLAB_URL, resolveTarget } from '../gitlab/target.js';

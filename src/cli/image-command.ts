@@ -1,10 +1,10 @@
 /** `mlops-project image --name NAME [--base-image IMAGE] [--dir REPO] [--dry-run]`. */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { planAddImage } from '../core/add-image.js';
-import { quoted } from '../core/answers.js';
-import { docsUrl } from '../core/docs.js';
-import { UserError } from '../core/errors.js';
+import { planAddImage } from '../../generators/image/add-image.js';
+import { quoted } from '../../generators/project/answers.js';
+import { docsUrl } from '../../generators/shared/docs.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
 import { flagError } from './flag-error.js';
 import { flagTable } from './help-table.js';

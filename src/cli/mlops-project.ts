@@ -1,8 +1,8 @@
 /** `mlops-project <command>`: commands that act on an existing generated repo. */
-import { suggestion } from '../core/did-you-mean.js';
-import { UserError } from '../core/errors.js';
-import { VERSION } from '../core/version.js';
-import { DOCS_URL } from '../core/docs.js';
+import { suggestion } from '../../generators/shared/did-you-mean.js';
+import { UserError } from '../../generators/shared/errors.js';
+import { VERSION } from '../../generators/shared/version.js';
+import { DOCS_URL } from '../../generators/shared/docs.js';
 import { GITLAB_VARIABLES_ROWS, GITLAB_VARIABLES_SECRETS } from '../gitlab/args.js';
 import { type FlagRow, flagTable } from './help-table.js';
 import { IMAGE_ROWS } from './image-command-flags.js';

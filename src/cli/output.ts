@@ -1,5 +1,5 @@
 /** Terminal output: colours only on a TTY and without NO_COLOR. */
-import { type TroubleshootingAnchor, troubleshootingUrl } from '../core/docs.js';
+import { type TroubleshootingAnchor, troubleshootingUrl } from '../../generators/shared/docs.js';
 
 const enabled = (stream: NodeJS.WriteStream): boolean =>
   Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';

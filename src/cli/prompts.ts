@@ -3,9 +3,9 @@
  * the non-interactive path never imports it.
  */
 import { input, select } from '@inquirer/prompts';
-import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../core/answers.js';
-import type { Ask } from '../core/collect.js';
-import { cancellable } from '../core/errors.js';
+import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../../generators/project/answers.js';
+import type { Ask } from '../../generators/project/collect.js';
+import { cancellable } from '../../generators/shared/errors.js';
 
 /** The question of each answer; also its label in the review. */
 export const MESSAGES: Record<AnswerKey, string> = {

@@ -4,9 +4,9 @@
  * change (asked again, then back to the list). Loaded only on a terminal.
  */
 import { select } from '@inquirer/prompts';
-import { ANSWER_KEYS, type AnswerKey, type Answers, isPlaceholderRegistry } from '../core/answers.js';
-import { type Ask, type CollectOptions, reviseAnswer } from '../core/collect.js';
-import { cancellable } from '../core/errors.js';
+import { ANSWER_KEYS, type AnswerKey, type Answers, isPlaceholderRegistry } from '../../generators/project/answers.js';
+import { type Ask, type CollectOptions, reviseAnswer } from '../../generators/project/collect.js';
+import { cancellable } from '../../generators/shared/errors.js';
 import { askGitLabStep, describeStep, type GitLabStep } from './gitlab-prompt.js';
 import { MESSAGES } from './prompts.js';
 

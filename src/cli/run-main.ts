@@ -3,7 +3,7 @@
  * any, and the address of the docs section that explains it (exit 1, or 130
  * on cancel); anything else is a bug and prints its stack.
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { dim, docsLine, red } from './output.js';
 
 

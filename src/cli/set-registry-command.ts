@@ -1,11 +1,11 @@
 /** `mlops-project set-registry HOST/PATH [--dir REPO] [--dry-run]`. */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { ANSWERS_FILE } from '../core/answers-file.js';
-import { docsUrl } from '../core/docs.js';
-import { UserError } from '../core/errors.js';
-import { PIPELINE_FILE, planSetRegistry } from '../core/set-registry.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { ANSWERS_FILE } from '../../generators/project/answers-file.js';
+import { docsUrl } from '../../generators/shared/docs.js';
+import { UserError } from '../../generators/shared/errors.js';
+import { PIPELINE_FILE, planSetRegistry } from '../../generators/project/set-registry.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { uncommitted } from '../io/git-status.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
 import { mlopsProjectCommand } from '../io/template-source.js';

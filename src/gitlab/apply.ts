@@ -4,7 +4,7 @@
  * the writes (create the project, upsert each variable, push), tracking what
  * is done so that a failure says what was set and the command to finish.
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { type ApiResponse, type GitLabClient, GitLabUnavailable } from './client.js';
 import { maskedProblem, VARIABLE_KEY_RULE } from './credentials.js';
 import { type ApiCall, calls, type GitLabPlan, PIPELINE_VARIABLES_ROLE, pipelineVariablesChange, projectId, type VariableSpec } from './plan.js';

@@ -1,6 +1,6 @@
 /** Flags of `mlops-project gitlab-variables`, and its help. */
 import { parseArgs } from 'node:util';
-import { docsUrl } from '../core/docs.js';
+import { docsUrl } from '../../generators/shared/docs.js';
 import { flagError } from '../cli/flag-error.js';
 import { type FlagRow, flagTable } from '../cli/help-table.js';
 

@@ -8,8 +8,8 @@
  * - gcp: GCP_SERVICE_ACCOUNT_KEY = base64 of the key file's bytes; the
  *   pipeline logs in as `_json_key_base64` with it.
  */
-import type { Platform } from '../core/answers.js';
-import { UserError } from '../core/errors.js';
+import type { Platform } from '../../generators/project/answers.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { Secret } from './secret.js';
 
 export const VARIABLE_KEY: Record<Platform, string> = {

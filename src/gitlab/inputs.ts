@@ -5,8 +5,8 @@
  * naming the variable to export.
  */
 import { readFileSync } from 'node:fs';
-import type { Platform } from '../core/answers.js';
-import { cancellable, UserError } from '../core/errors.js';
+import type { Platform } from '../../generators/project/answers.js';
+import { cancellable, UserError } from '../../generators/shared/errors.js';
 import { Secret } from './secret.js';
 
 interface Wanted {

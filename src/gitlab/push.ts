@@ -6,7 +6,7 @@
  * plain https URL. Credential helpers are switched off for the push, so none
  * can prompt or store anything.
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import type { Redactor, Secret } from './secret.js';
 
 export interface LocalRepo {

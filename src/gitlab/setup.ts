@@ -6,15 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type Answers, isPlaceholderRegistry, validateRegistry } from '../core/answers.js';
-import { ANSWERS_FILE, parseRecord } from '../core/answers-file.js';
-import { UserError } from '../core/errors.js';
-import { PIPELINE_FILE, readPipelineRegistry } from '../core/set-registry.js';
+import { type Answers, isPlaceholderRegistry, validateRegistry } from '../../generators/project/answers.js';
+import { ANSWERS_FILE, parseRecord } from '../../generators/project/answers-file.js';
+import { UserError } from '../../generators/shared/errors.js';
+import { PIPELINE_FILE, readPipelineRegistry } from '../../generators/project/set-registry.js';
 import { applyGitLabPlan, type ApplyOptions, type ApplyResult, type Preflight, preflightGitLab } from './apply.js';
 import { type ClientOptions, createClient } from './client.js';
 import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
 import { PLATFORM_SECRETS, readKeyFile, readSecrets, TOKEN } from './inputs.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { describePlan, type GitLabPlan, planGitLab } from './plan.js';
 import { Redactor, Secret } from './secret.js';
 import { checkGitLabUrl, DEFAULT_GITLAB_URL, resolveTarget } from './target.js';

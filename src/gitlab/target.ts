@@ -1,5 +1,5 @@
 /** Which GitLab and which project: checks of --gitlab-url, --gitlab-project and --gitlab-namespace. Pure. */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import type { ProjectToCreate } from './plan.js';
 
 export const DEFAULT_GITLAB_URL = 'https://gitlab.com';

@@ -20,9 +20,9 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { CancelledError, UserError } from '../core/errors.js';
-import { committedFiles, type Plan, type PlannedFile } from '../core/plan.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { CancelledError, UserError } from '../../generators/shared/errors.js';
+import { committedFiles, type Plan, type PlannedFile } from '../../generators/project/plan.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
 import {
   checkTarget,
   firstMissing,

@@ -5,7 +5,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { GENERATOR_IDENTITY } from '../core/plan.js';
+import { GENERATOR_IDENTITY } from '../../generators/project/plan.js';
 
 interface GitResult {
   ok: boolean;

@@ -1,7 +1,7 @@
 /** Reading a generated repo's files, and writing a set of changes to it. */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FileChange, ReadRepoFile } from '../core/add-image.js';
+import type { FileChange, ReadRepoFile } from '../../generators/image/add-image.js';
 
 export function repoReader(dir: string): ReadRepoFile {
   return (path) => {

@@ -6,8 +6,8 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../core/errors.js';
-import type { Existing } from '../core/plan.js';
+import { UserError } from '../../generators/shared/errors.js';
+import type { Existing } from '../../generators/project/plan.js';
 
 /** In every staging folder's name: `.<MARK>-<pid>-<random>` in the target, `.<name>.<MARK>-<pid>-<random>` beside it. */
 export const STAGING_MARK = 'create-mlops-project-staging';

@@ -2,10 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
-import type { PipelineVariant } from '../core/pipeline-settings.js';
-import { shellQuote } from '../core/shell-quote.js';
-import type { SourceFile } from '../core/template.js';
-import { VERSION } from '../core/version.js';
+import type { PipelineVariant } from '../../generators/project/pipeline-settings.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
+import type { SourceFile } from '../../generators/project/template.js';
+import { VERSION } from '../../generators/shared/version.js';
 
 /** The package root: this module is in dist/ (the bundle) or in src/io/ (tests, which build first). */
 function packageRoot(): string {

@@ -4,10 +4,10 @@
  * re-exports it), so `npx plop image` works with plop from the npm registry
  * alone. The same file serves this repo's own `plop image --dest REPO`.
  */
-import { checkImageName, defaultBaseImage, planAddImage } from '../core/add-image.js';
-import { quoted } from '../core/answers.js';
-import { troubleshootingUrl } from '../core/docs.js';
-import { UserError } from '../core/errors.js';
+import { checkImageName, defaultBaseImage, planAddImage } from '../../generators/image/add-image.js';
+import { quoted } from '../../generators/project/answers.js';
+import { troubleshootingUrl } from '../../generators/shared/docs.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { repoReader, writeChanges } from '../io/repo-files.js';
 
 interface PlopApi {

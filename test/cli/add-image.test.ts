@@ -6,8 +6,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planAddImage } from '../../src/core/add-image.js';
-import { BASES_WITHOUT_PYTHON, dockerfileShapeOf } from '../../src/core/images.js';
+import { planAddImage } from '../../generators/image/add-image.js';
+import { BASES_WITHOUT_PYTHON, dockerfileShapeOf } from '../../generators/image/images.js';
 import { repoReader, writeChanges } from '../../src/io/repo-files.js';
 import { checkPipeline, parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { MATRIX, REGISTRY } from '../support/matrix.js';

@@ -11,9 +11,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCreateArgs } from '../../src/cli/create-args.js';
-import { parseAnswersFile } from '../../src/core/answers-file.js';
-import { UserError } from '../../src/core/errors.js';
-import { DEPENDENCY_MODULES } from '../../src/core/python-names.js';
+import { parseAnswersFile } from '../../generators/project/answers-file.js';
+import { UserError } from '../../generators/shared/errors.js';
+import { DEPENDENCY_MODULES } from '../../generators/project/python-names.js';
 import { create, readTree, removeDir, ROOT, tempDir } from '../support/cli.js';
 import {
   argsOf,

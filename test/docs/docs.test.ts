@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCS_URL } from '../../src/core/docs.js';
+import { DOCS_URL } from '../../generators/shared/docs.js';
 import { CREATE_BIN, MLOPS_BIN, removeDir, ROOT, run, tempDir } from '../support/cli.js';
 import { checkPipeline, jobNames, parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
 
@@ -258,7 +258,7 @@ describe('the site', () => {
     expect(anchors).toBeDefined();
     expect(troubleshootingAnchors("hint: 'see troubleshooting/#target-not-empty', x: 'troubleshooting.md#b', docs: 'c', y: troubleshootingUrl('d')\n  | 'e'"))
       .toEqual(['target-not-empty', 'b', 'c', 'd', 'e']);
-    expect(troubleshootingAnchors(readFileSync(join(ROOT, 'src/core/docs.ts'), 'utf8')).length).toBeGreaterThan(20);
+    expect(troubleshootingAnchors(readFileSync(join(ROOT, 'generators/shared/docs.ts'), 'utf8')).length).toBeGreaterThan(20);
     const missing: string[] = [];
     for (const file of walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts')))
       for (const anchor of troubleshootingAnchors(readFileSync(join(ROOT, 'src', file), 'utf8')))

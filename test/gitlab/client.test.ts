@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { applyGitLabPlan, type ApplyOptions } from '../../src/gitlab/apply.js';
 import { createClient, endpointOf, GitLabUnavailable, type ClientOptions } from '../../src/gitlab/client.js';
 import { calls, type GitLabPlan } from '../../src/gitlab/plan.js';

@@ -6,7 +6,7 @@ import type { Result } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { retryAfterMs } from '../../src/gitlab/client.js';
 import { gcpCredential, harborCredential, maskedProblem, registryHost } from '../../src/gitlab/credentials.js';
-import { shellQuote } from '../../src/core/shell-quote.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { calls, describePlan, pipelineVariablesChange, planGitLab, projectId, showCall } from '../../src/gitlab/plan.js';
 import { authEnv, gitTooOld } from '../../src/gitlab/push.js';
 import { Redactor, Secret } from '../../src/gitlab/secret.js';

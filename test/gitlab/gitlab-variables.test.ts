@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { execa, type Result } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MASKED_VALUE } from '../../src/gitlab/credentials.js';
-import { shellQuote } from '../../src/core/shell-quote.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { ACCESS, type FakeGitLab, NEW_GITLAB_COM_PROJECT, startFakeGitLab } from '../support/fake-gitlab.js';
 import { errorLines, GIT_ENV, MLOPS_BIN, removeDir, tempDir } from '../support/cli.js';
 import {

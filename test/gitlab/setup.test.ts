@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { prepareGitLab, setupGitLab, type GitLabSetupOptions } from '../../src/gitlab/index.js';
 import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
 import { HARBOR_PASSWORD, HARBOR_USER, secretForms, TOKEN } from './helpers.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 
 /** The message of the UserError that `fn` throws (the test fails if it throws nothing or something else). */
 export function errorOf(fn: () => unknown): string {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseDocument, visit } from 'yaml';
-import { referenceTag } from '../../src/core/pipeline.js';
+import { referenceTag } from '../../generators/project/pipeline.js';
 
 const GLOBAL_KEYWORDS = new Set([
   'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswersFile, parseRecord, renderRecord } from '../../src/core/answers-file.js';
+import { parseAnswersFile, parseRecord, renderRecord } from '../../generators/project/answers-file.js';
 
 describe('parseAnswersFile', () => {
   it('reads flat JSON', async () => {

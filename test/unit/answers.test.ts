@@ -8,7 +8,7 @@ import {
   slugify,
   titleOf,
   VALIDATORS,
-} from '../../src/core/answers.js';
+} from '../../generators/project/answers.js';
 
 type Row = [key: AnswerKey, value: string, problem: RegExp | undefined, known?: Partial<Answers>];
 

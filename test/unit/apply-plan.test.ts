@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/core/errors.js';
-import { type FileMark, markFiles, type Plan } from '../../src/core/plan.js';
+import { CancelledError } from '../../generators/shared/errors.js';
+import { type FileMark, markFiles, type Plan } from '../../generators/project/plan.js';
 import { writePlan } from '../../src/io/apply-plan.js';
 import { readExisting } from '../../src/io/target-dir.js';
 import { listFiles, readTree, removeDir, tempDir } from '../support/cli.js';

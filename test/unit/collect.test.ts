@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Answers } from '../../src/core/answers.js';
-import { collectAnswers, type Question, reviseAnswer } from '../../src/core/collect.js';
-import { UserError } from '../../src/core/errors.js';
+import type { Answers } from '../../generators/project/answers.js';
+import { collectAnswers, type Question, reviseAnswer } from '../../generators/project/collect.js';
+import { UserError } from '../../generators/shared/errors.js';
 
 describe('collectAnswers', () => {
   it('--yes takes every default', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, type RunSettings } from '../../src/core/command-line.js';
+import { commandLine, type RunSettings } from '../../generators/project/command-line.js';
 
 const NO_GITLAB: RunSettings['gitlab'] = { url: undefined, project: undefined, namespace: undefined, create: false, push: false, protected: true, keepPipelineVariablesRole: false };
 const run = (over: Partial<RunSettings>): RunSettings => ({ dir: undefined, answers: {}, force: false, git: true, dryRun: false, gitlab: NO_GITLAB, ...over });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance, suggestion } from '../../src/core/did-you-mean.js';
+import { didYouMean, editDistance, suggestion } from '../../generators/shared/did-you-mean.js';
 
 describe('editDistance', () => {
   it.each([

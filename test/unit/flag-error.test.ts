@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCreateArgs } from '../../src/cli/create-args.js';
 import { imageCommand } from '../../src/cli/image-command.js';
 import { setRegistryCommand } from '../../src/cli/set-registry-command.js';
-import { UserError } from '../../src/core/errors.js';
+import { UserError } from '../../generators/shared/errors.js';
 import { parseGitLabVariablesArgs } from '../../src/gitlab/args.js';
 
 async function errorOf(run: () => unknown): Promise<UserError> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeVariant } from '../../src/core/pipeline.js';
-import { setPipelineSettings, yamlScalar } from '../../src/core/pipeline-settings.js';
+import { composeVariant } from '../../generators/project/pipeline.js';
+import { setPipelineSettings, yamlScalar } from '../../generators/project/pipeline-settings.js';
 
 const BASE = `# The pipeline
 variables:

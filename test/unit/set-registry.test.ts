@@ -1,6 +1,6 @@
 /** The registry edits of `mlops-project set-registry`: string -> string, every other byte kept. */
 import { describe, expect, it } from 'vitest';
-import { planSetRegistry, readPipelineRegistry, setPipelineRegistry, setRecordRegistry } from '../../src/core/set-registry.js';
+import { planSetRegistry, readPipelineRegistry, setPipelineRegistry, setRecordRegistry } from '../../generators/project/set-registry.js';
 import { errorOf } from '../support/errors.js';
 
 const PIPELINE = `# The pipeline.

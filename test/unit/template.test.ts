@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { Answers } from '../../src/core/answers.js';
-import { editOnce, renderContent, renderPath, setPythonVersion } from '../../src/core/template.js';
+import type { Answers } from '../../generators/project/answers.js';
+import { editOnce, renderContent, renderPath, setPythonVersion } from '../../generators/project/template.js';
 
 const answers: Answers = {
   projectName: 'Fraud "Radar": v2 \\ ünï',

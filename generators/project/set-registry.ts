@@ -5,10 +5,10 @@
  * (what `mlops-project gitlab-variables` writes credentials for). Pure:
  * string -> string edits that leave every other byte as it was.
  */
-import type { FileChange, ReadRepoFile } from './add-image.js';
+import type { FileChange, ReadRepoFile } from '../image/add-image.js';
 import { checkAnswer, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, parseRecord } from './answers-file.js';
-import { UserError } from './errors.js';
+import { UserError } from '../shared/errors.js';
 import { yamlScalar } from './pipeline-settings.js';
 
 export const PIPELINE_FILE = '.gitlab-ci.yml';

@@ -4,13 +4,13 @@
  * carries it out.
  */
 import { posix } from 'node:path';
-import type { TroubleshootingAnchor } from './docs.js';
+import type { TroubleshootingAnchor } from '../shared/docs.js';
 import { type Answers, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
-import { UserError } from './errors.js';
-import { defaultImages } from './images.js';
+import { UserError } from '../shared/errors.js';
+import { defaultImages } from '../image/images.js';
 import { setPipelineSettings } from './pipeline-settings.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../shared/shell-quote.js';
 import {
   renderContent,
   renderPath,

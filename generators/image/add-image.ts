@@ -5,12 +5,12 @@
  * builder, credentials, rules and needs) up to names.
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { quoted } from './answers.js';
-import { ANSWERS_FILE, parseRecord, renderRecord, type ProjectRecord } from './answers-file.js';
-import { UserError } from './errors.js';
+import { quoted } from '../project/answers.js';
+import { ANSWERS_FILE, parseRecord, renderRecord, type ProjectRecord } from '../project/answers-file.js';
+import { UserError } from '../shared/errors.js';
 import { buildSwitchOf, dockerfileOf, dockerfileShapeOf, type ImageSpec } from './images.js';
-import { PipelineError, parsePipeline } from './pipeline.js';
-import { applySplices, itemLines, pairLines, type Splice } from './text-splice.js';
+import { PipelineError, parsePipeline } from '../project/pipeline.js';
+import { applySplices, itemLines, pairLines, type Splice } from '../shared/text-splice.js';
 
 export const PIPELINE_FILE = '.gitlab-ci.yml';
 export const IMAGES_DOC = 'docs/images.md';

@@ -3,8 +3,8 @@
  * the one validation layer that flags, answers files and prompts share.
  * Pure: no fs, no prompts.
  */
-import { suggestion } from './did-you-mean.js';
-import { UserError } from './errors.js';
+import { suggestion } from '../shared/did-you-mean.js';
+import { UserError } from '../shared/errors.js';
 import { DEPENDENCY_MODULES, PROJECT_MODULES, PYTHON_KEYWORDS, STDLIB_MODULES } from './python-names.js';
 
 export const PLATFORMS = ['onprem', 'gcp'] as const;

@@ -3,9 +3,9 @@
  * `.mlops-project.json` record a generated repo keeps of what made it.
  */
 import { ANSWER_KEYS, type AnswerKey, type Answers, quoted } from './answers.js';
-import { suggestion } from './did-you-mean.js';
-import { UserError } from './errors.js';
-import type { ImageSpec } from './images.js';
+import { suggestion } from '../shared/did-you-mean.js';
+import { UserError } from '../shared/errors.js';
+import type { ImageSpec } from '../image/images.js';
 
 export const ANSWERS_FILE = '.mlops-project.json';
 export const GENERATOR_NAME = 'create-mlops-project';
@@ -29,7 +29,7 @@ export async function parseAnswersFile(text: string, fileName: string): Promise<
   let data: unknown;
   try {
     // JSON is YAML. The failsafe schema keeps every value a string, so `python: 3.10` stays "3.10".
-    data = (await import('./yaml-parse.js')).parse(text, { schema: 'failsafe' });
+    data = (await import('../shared/yaml-parse.js')).parse(text, { schema: 'failsafe' });
   } catch (error) {
     const first = String((error as Error).message).split('\n')[0];
     throw new UserError(`Cannot read answers file ${fileName}: not valid JSON or YAML (${first}).`, { docs: 'answers-file' });

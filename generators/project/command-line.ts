@@ -5,7 +5,7 @@
  * Secrets are never flags, so never in it. Pure.
  */
 import { ANSWER_KEYS, type AnswerKey, flagOf } from './answers.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../shared/shell-quote.js';
 
 /** The GitLab step's settings, from flags or from the last question. */
 export interface GitLabSettings {

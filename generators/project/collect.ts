@@ -12,7 +12,7 @@ import {
   flagOf,
   VALIDATORS,
 } from './answers.js';
-import { UserError } from './errors.js';
+import { UserError } from '../shared/errors.js';
 
 export interface Question {
   key: AnswerKey;
