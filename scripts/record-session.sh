@@ -117,7 +117,7 @@ md '# A recorded session' '' \
   '```sh' \
   "npm create mlops-project@latest -- --project-name 'Churn Model' --repo-name churn-model \\" \
   "  --package-name churn_model --description 'Predicts which customers leave.' \\" \
-  "  --author 'Ada Lovelace' --platform gcp \\" \
+  "  --author 'Ada Lovelace' --platform gcp --gcp-auth workload-identity \\" \
   '  --registry asia-southeast1-docker.pkg.dev/acme-ml/images/churn-model \' \
   '  --runner-tag gcp --python 3.11 --builder buildah' \
   '```' '' \
@@ -138,7 +138,9 @@ step 'Enter: take the default `churn_model`' '? One-line description' Enter
 step 'Enter: no description for now (it is given in the review, below)' '? Author' Enter
 step 'Type `Ada Lovelace`, Enter: a choice prompt' '? Where do images go?' 'Ada Lovelace' Enter
 step 'Down arrow' '❯ GCP Artifact Registry' Down
-step 'Enter: pick GCP' '? Image repository prefix' Enter
+step 'Enter: pick GCP; gcp asks how the jobs log in' '❯ Service account key (key)' Enter
+step 'Down arrow' '❯ Workload identity federation' Down
+step 'Enter: pick workload identity (no key)' '? Image repository prefix' Enter
 step 'Type the Artifact Registry path, Enter' '? GitLab runner tag (gcp)' 'asia-southeast1-docker.pkg.dev/acme-ml/images/churn-model' Enter
 step 'Enter: take the default runner tag `gcp`' '? Python version' Enter
 step 'Up arrow' '❯ 3.11' Up

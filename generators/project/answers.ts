@@ -7,12 +7,10 @@ import { suggestion } from '../shared/did-you-mean.js';
 import { UserError } from '../shared/errors.js';
 import { DEPENDENCY_MODULES, PROJECT_MODULES, PYTHON_KEYWORDS, STDLIB_MODULES } from './python-names.js';
 
-export const PLATFORMS = ['onprem', 'gcp'] as const;
-export const BUILDERS = ['kaniko', 'buildah'] as const;
-export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13'] as const;
+import { BUILDER_IDS, type Builder, GCP_AUTHS, type GcpAuth, type Platform, PLATFORM_IDS, PLATFORMS } from '../platforms/platforms.js';
 
-export type Platform = (typeof PLATFORMS)[number];
-export type Builder = (typeof BUILDERS)[number];
+export type { Builder, GcpAuth, Platform };
+export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13'] as const;
 export type PythonVersion = (typeof PYTHON_VERSIONS)[number];
 
 export interface Answers {
@@ -22,6 +20,8 @@ export interface Answers {
   description: string;
   author: string;
   platform: Platform;
+  /** How the pipeline logs in to Artifact Registry: only on gcp (see appliesTo). */
+  gcpAuth?: GcpAuth;
   registry: string;
   runnerTag: string;
   python: PythonVersion;
@@ -38,11 +38,30 @@ export const ANSWER_KEYS: readonly AnswerKey[] = [
   'description',
   'author',
   'platform',
+  'gcpAuth',
   'registry',
   'runnerTag',
   'python',
   'builder',
 ];
+
+/**
+ * Whether an answer belongs to a repo with the answers known before it: the
+ * auth answer only to a platform whose descriptor has it. An answer that
+ * does not apply is never asked, defaulted or recorded.
+ */
+export function appliesTo(key: AnswerKey, known: Partial<Answers>): boolean {
+  if (key !== 'gcpAuth') return true;
+  const platform = known.platform === undefined ? undefined : PLATFORMS[known.platform];
+  return platform !== undefined && 'authAnswer' in platform && platform.authAnswer === key;
+}
+
+/**
+ * Answers added after 0.1.0: absent (a command line or a record of 0.1.0),
+ * each means its default, the one way 0.1.0 had (gcp logs in with a key), so
+ * a run without a terminal does not call it missing.
+ */
+export const ADDED_AFTER_0_1: readonly AnswerKey[] = ['gcpAuth'];
 
 /** `projectName` -> `--project-name`. */
 export function flagOf(key: AnswerKey): string {
@@ -92,16 +111,21 @@ function oneOf<T extends string>(label: string, allowed: readonly T[]) {
 /** Docker reference path component rules (lower case, separators . _ - between alphanumerics). */
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$/;
-const ARTIFACT_REGISTRY_HOST = /^[a-z0-9-]+-docker\.pkg\.dev$/;
 
+/** The registry rule: HOST/PATH (or the platform's variable, then /PATH), then the platform's own check. */
 export function validateRegistry(value: string, platform: Platform): string | undefined {
+  const registry = PLATFORMS[platform].registry;
+  const { example } = registry;
   const what = 'registry must be HOST/PATH, e.g.';
-  const example =
-    platform === 'gcp'
-      ? 'asia-southeast1-docker.pkg.dev/my-gcp-project/my-repo/my-project'
-      : 'harbor.example.com/team/my-project';
   if (/^[a-z]+:\/\//i.test(value)) return `registry must not have a scheme (drop "${value.split('://')[0]}://"); e.g. ${example}`;
   const [host = '', ...path] = value.split('/');
+  const variable = 'variable' in registry ? registry.variable : undefined;
+  if (variable !== undefined && host === variable) {
+    const bad = path.find((p) => !PATH_COMPONENT.test(p));
+    if (bad !== undefined)
+      return `registry ${variable}/PATH: ${quoted(bad)} is not a valid path part (lower-case letters, digits, and . _ - between them; no tag)`;
+    return value.length > 200 ? 'registry is too long (at most 200 characters)' : undefined;
+  }
   if (!HOST.test(host) || !(host.includes('.') || host.includes(':') || host === 'localhost'))
     return `${what} ${example}; ${quoted(host)} is not a registry host`;
   if (path.length === 0) return `${what} ${example}; it has no path after the host`;
@@ -109,12 +133,7 @@ export function validateRegistry(value: string, platform: Platform): string | un
   if (bad !== undefined)
     return `${what} ${example}; ${quoted(bad)} is not a valid path part (lower-case letters, digits, and . _ - between them; no tag)`;
   if (value.length > 200) return 'registry is too long (at most 200 characters)';
-  if (platform === 'gcp') {
-    if (!ARTIFACT_REGISTRY_HOST.test(host))
-      return `registry for gcp must be on Artifact Registry (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/...), e.g. ${example}`;
-    if (path.length < 2) return `registry for gcp needs at least PROJECT/REPOSITORY after the host, e.g. ${example}`;
-  }
-  return undefined;
+  return 'check' in registry ? registry.check(host, path) : undefined;
 }
 
 type Validator = (value: string, all: Partial<Answers>) => string | undefined;
@@ -142,8 +161,9 @@ export const VALIDATORS: Record<AnswerKey, Validator> = {
   },
   description: freeText('description', 255, { required: false }),
   author: freeText('author', 100, { required: false }),
-  platform: oneOf('platform', PLATFORMS),
-  registry: (v, all) => validateRegistry(v, (all.platform ?? 'onprem') as Platform),
+  platform: oneOf('platform', PLATFORM_IDS),
+  gcpAuth: oneOf('gcp auth', GCP_AUTHS),
+  registry: (v, all) => validateRegistry(v, all.platform ?? PLATFORM_IDS[0]!),
   runnerTag: (v) => {
     if (v.trim() === '') return 'runner tag must not be empty';
     if (v !== v.trim() || v.includes(','))
@@ -154,7 +174,7 @@ export const VALIDATORS: Record<AnswerKey, Validator> = {
     return undefined;
   },
   python: oneOf('python', PYTHON_VERSIONS),
-  builder: oneOf('builder', BUILDERS),
+  builder: oneOf('builder', BUILDER_IDS),
 };
 
 /** "Fraud Model" -> "fraud-model"; never returns an invalid repo name (falls back to my-project). */
@@ -186,11 +206,6 @@ export function titleOf(dirName: string): string {
     .join(' ');
 }
 
-export const PLACEHOLDER_REGISTRY: Record<Platform, (repo: string) => string> = {
-  onprem: (repo) => `harbor.example.com/change-me/${repo}`,
-  gcp: (repo) => `asia-southeast1-docker.pkg.dev/change-me/change-me/${repo}`,
-};
-
 /** The default of each answer, given the answers known so far (defaults depend on earlier answers). */
 export function defaultOf(key: AnswerKey, known: Partial<Answers>, context: { dirName?: string }): string {
   switch (key) {
@@ -205,17 +220,17 @@ export function defaultOf(key: AnswerKey, known: Partial<Answers>, context: { di
     case 'author':
       return '';
     case 'platform':
-      return 'onprem';
-    case 'registry': {
-      const platform = known.platform ?? 'onprem';
-      return PLACEHOLDER_REGISTRY[platform](known.repoName ?? 'my-project');
-    }
+      return PLATFORM_IDS[0]!;
+    case 'gcpAuth':
+      return GCP_AUTHS[0]!;
+    case 'registry':
+      return PLATFORMS[known.platform ?? PLATFORM_IDS[0]!].registry.default(known.repoName ?? 'my-project');
     case 'runnerTag':
-      return known.platform === 'gcp' ? 'gcp' : 'on-prem';
+      return PLATFORMS[known.platform ?? PLATFORM_IDS[0]!].runnerTag;
     case 'python':
       return '3.12';
     case 'builder':
-      return 'kaniko';
+      return BUILDER_IDS[0]!;
   }
 }
 
@@ -231,6 +246,28 @@ export function checkAnswer(key: AnswerKey, value: string, known: Partial<Answer
 
 /** Validate a complete set of answers, in order. */
 export function checkAnswers(answers: Answers): Answers {
-  for (const key of ANSWER_KEYS) checkAnswer(key, answers[key], answers);
+  for (const key of ANSWER_KEYS) {
+    const value = answers[key];
+    const applies = appliesTo(key, answers);
+    if (applies && value === undefined) throw new UserError(`Missing answer ${flagOf(key)}.`, { docs: 'missing-answers' });
+    if (!applies && value !== undefined) throw notApplicable(key, answers);
+    if (value !== undefined) checkAnswer(key, value, answers);
+  }
   return answers;
+}
+
+/** The platform a record names (`file` in the error), checked against the descriptors. */
+export function recordedPlatform(value: unknown, file: string): Platform {
+  if (typeof value !== 'string' || !(PLATFORM_IDS as readonly string[]).includes(value))
+    throw new UserError(`${file} has no valid answers.platform (${PLATFORM_IDS.join(', ')}).`, { docs: 'not-a-generated-repo' });
+  return value as Platform;
+}
+
+/** An answer given for a repo it does not belong to: `--gcp-auth` with `--platform onprem`. */
+export function notApplicable(key: AnswerKey, known: Partial<Answers>, source = flagOf(key)): UserError {
+  const owners = PLATFORM_IDS.filter((p) => appliesTo(key, { platform: p }));
+  return new UserError(
+    `${source} applies only to ${owners.map((p) => `--platform ${p}`).join(' or ')}; this repo's platform is ${known.platform ?? PLATFORM_IDS[0]!}.`,
+    { docs: 'invalid-answer' },
+  );
 }

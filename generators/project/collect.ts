@@ -4,12 +4,15 @@
  * and testable; without `ask` nothing is ever prompted.
  */
 import {
+  ADDED_AFTER_0_1,
   ANSWER_KEYS,
   type AnswerKey,
+  appliesTo,
   type Answers,
   checkAnswer,
   defaultOf,
   flagOf,
+  notApplicable,
   VALIDATORS,
 } from './answers.js';
 import { UserError } from '../shared/errors.js';
@@ -53,7 +56,9 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
     if (value !== undefined && key !== 'registry') checkAnswer(key, value, given as Partial<Answers>, sourceOf(key));
   }
   if (!yes && !ask) {
-    const missing = ANSWER_KEYS.filter((key) => given[key] === undefined);
+    const missing = ANSWER_KEYS.filter(
+      (key) => given[key] === undefined && appliesTo(key, given as Partial<Answers>) && !ADDED_AFTER_0_1.includes(key),
+    );
     if (missing.length > 0)
       throw new UserError(`Missing answers: ${missing.map(flagOf).join(', ')}.`, {
         docs: 'missing-answers',
@@ -63,6 +68,10 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
   const known: Partial<Answers> = {};
   for (const key of ANSWER_KEYS) {
     const preset = given[key];
+    if (!appliesTo(key, known)) {
+      if (preset !== undefined) throw notApplicable(key, known, sourceOf(key));
+      continue;
+    }
     const fallback = defaultOf(key, known, dirName === undefined ? {} : { dirName });
     let value: string;
     if (preset !== undefined) value = preset;
@@ -99,9 +108,13 @@ export async function reviseAnswer(options: ReviseOptions): Promise<Answers> {
   let reached = false;
   for (const k of ANSWER_KEYS) {
     let value = before[k];
-    if (k === key) {
+    if (!appliesTo(k, known)) continue;
+    if (value === undefined) {
+      // An answer the change brought in (gcp's auth after picking gcp): asked, as it was never seen.
+      value = await ask(question(k, defaultOf(k, known, context), known, options.check));
+    } else if (k === key) {
       reached = true;
-      value = await ask(question(k, before[k], known, options.check));
+      value = await ask(question(k, value, known, options.check));
     } else if (reached) {
       if (!given.includes(k) && before[k] === defaultOf(k, before, context)) value = defaultOf(k, known, context);
       if ((VALIDATORS[k](value, known) ?? options.check?.(k, value)) !== undefined) value = await ask(question(k, defaultOf(k, known, context), known, options.check));

@@ -12,19 +12,6 @@ export interface PipelineSettings {
   registry: string;
 }
 
-export const PIPELINE_VARIANTS = ['onprem-kaniko', 'onprem-buildah', 'gcp-kaniko', 'gcp-buildah'] as const;
-export type PipelineVariant = (typeof PIPELINE_VARIANTS)[number];
-
-export function variantOf(answers: { platform: string; builder: string }): PipelineVariant {
-  return `${answers.platform}-${answers.builder}` as PipelineVariant;
-}
-
-/** The overlays (template/ci-overlays/<name>.yml) of a variant, in order. */
-export function overlaysOf(variant: PipelineVariant): string[] {
-  const [platform, builder] = variant.split('-');
-  return [...(platform === 'gcp' ? ['gcp'] : []), ...(builder === 'buildah' ? ['buildah'] : [])];
-}
-
 /**
  * A YAML scalar for `value`: plain when no YAML reader (GitLab's is YAML 1.1)
  * can take it for anything but that string; double-quoted (JSON escapes) otherwise.

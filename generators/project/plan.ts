@@ -6,6 +6,8 @@
 import { posix } from 'node:path';
 import type { TroubleshootingAnchor } from '../shared/docs.js';
 import { type Answers, isPlaceholderRegistry } from './answers.js';
+import { type PlatformDescriptor, PLATFORMS } from '../platforms/platforms.js';
+import { authOf } from '../platforms/variants.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { UserError } from '../shared/errors.js';
 import { defaultImages } from '../image/images.js';
@@ -187,7 +189,8 @@ export function nextSteps(
   done: { variables: boolean; pushed: boolean; generatorIdentity: boolean },
   mlopsProject: string,
 ): string[] {
-  const variable = answers.platform === 'gcp' ? 'GCP_SERVICE_ACCOUNT_KEY' : 'HARBOR_ROBOT_CREDS_JSON';
+  const { credential, setup } = authOf(answers);
+  const platform: PlatformDescriptor = PLATFORMS[answers.platform];
   const steps: string[] = [];
   // A placeholder registry first: the credential and the first pipeline need the real one.
   if (isPlaceholderRegistry(answers.registry))
@@ -203,13 +206,22 @@ export function nextSteps(
         ? `git knows no user.name / user.email here, so the first commit (pushed) is by ${GENERATOR_IDENTITY.name}; for your next ones: ${setIdentity}`
         : `make the first commit yours (git knows no user.name / user.email here, so it is by ${GENERATOR_IDENTITY.name}): ${setIdentity} && git commit --amend --reset-author --no-edit`,
     );
-  // The variable first: the first pipeline on main needs it.
-  if (!done.variables)
+  // The variables first: the first pipeline on main needs them.
+  if (!done.variables && credential !== null) {
+    if (setup !== undefined) steps.push(setup);
+    const keys = credential.variables.map((v) => v.key);
+    const list = keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`;
+    const kind = credential.variables.every((v) => v.secret) ? 'masked CI/CD variable' : 'CI/CD variable';
     steps.push(
-      `set the masked CI/CD variable ${variable} before the first push: ${mlopsProject} gitlab-variables --gitlab-project <group/project>` +
+      `set the ${kind}${keys.length === 1 ? '' : 's'} ${list} before the first push: ${mlopsProject} gitlab-variables --gitlab-project <group/project>` +
         ' (add --gitlab-create --gitlab-push to create the project and push too; by hand: docs/ci-variables.md)',
     );
-  if (!done.pushed) steps.push('git remote add origin <your GitLab project URL> && git push -u origin main');
-  steps.push('protect release tags (Settings > Repository > Protected tags, e.g. v*) so tag pipelines can read protected variables');
+  }
+  const needs = platform.needs === undefined ? '' : ` (the project needs ${platform.needs})`;
+  if (!done.pushed) steps.push(`git remote add origin <your GitLab project URL> && git push -u origin main${needs}`);
+  else if (needs !== '') steps.push(`the first pipeline is running${needs}`);
+  // Protected variables reach a tag pipeline only from a protected tag; the job's own credentials reach every pipeline.
+  if (credential !== null)
+    steps.push('protect release tags (Settings > Repository > Protected tags, e.g. v*) so tag pipelines can read protected variables');
   return steps;
 }

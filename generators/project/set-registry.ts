@@ -6,7 +6,7 @@
  * string -> string edits that leave every other byte as it was.
  */
 import type { FileChange, ReadRepoFile } from '../image/add-image.js';
-import { checkAnswer, isPlaceholderRegistry } from './answers.js';
+import { checkAnswer, recordedPlatform, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, parseRecord } from './answers-file.js';
 import { UserError } from '../shared/errors.js';
 import { yamlScalar } from './pipeline-settings.js';
@@ -109,9 +109,7 @@ export function planSetRegistry(read: ReadRepoFile, registry: string): SetRegist
   if (recordText === undefined)
     throw new UserError(`No ${ANSWERS_FILE} here: run this in a repo made by create-mlops-project (or pass --dir).`, { docs: 'not-a-generated-repo' });
   const record = parseRecord(recordText, ANSWERS_FILE);
-  const platform = record.answers.platform;
-  if (platform !== 'onprem' && platform !== 'gcp')
-    throw new UserError(`${ANSWERS_FILE} has no valid answers.platform (onprem or gcp).`, { docs: 'not-a-generated-repo' });
+  const platform = recordedPlatform(record.answers.platform, ANSWERS_FILE);
   checkAnswer('registry', registry, { platform }, `registry "${registry}"`);
   if (isPlaceholderRegistry(registry))
     throw new UserError(`"${registry}" is a placeholder (it holds "change-me"): give the registry your images go to, e.g. harbor.example.com/team/${record.answers.repoName}.`, {

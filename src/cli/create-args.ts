@@ -1,6 +1,10 @@
 /** Command-line flags of `create-mlops-project`, and its --help. */
 import { parseArgs } from 'node:util';
-import { ANSWER_KEYS, type AnswerKey, BUILDERS, defaultOf, flagOf, PLATFORMS, PYTHON_VERSIONS, quoted } from '../../generators/project/answers.js';
+import { ANSWER_KEYS, type AnswerKey, defaultOf, flagOf, PYTHON_VERSIONS, quoted } from '../../generators/project/answers.js';
+import { BUILDERS, PLATFORMS } from '../../generators/platforms/platforms.js';
+import { credentialAuths } from '../gitlab/args.js';
+import { CREDENTIAL_BUILDERS } from '../gitlab/credentials.js';
+import { authChoices, type Builders, platformHelp, type Platforms, runnerTagHelp } from '../../generators/platforms/variants.js';
 import type { GitLabSettings } from '../../generators/project/command-line.js';
 import { DOCS_URL } from '../../generators/shared/docs.js';
 import { UserError } from '../../generators/shared/errors.js';
@@ -102,18 +106,39 @@ export function wantsGitLab(gitlab: CreateArgs['gitlab']): boolean {
   return gitlab.project !== undefined || gitlab.create;
 }
 
-const ANSWER_ROWS: FlagRow[] = [
+/** The answers' rows of `--help`; the platform, auth and builder rows come from the descriptor tables. */
+export function answerRows(platforms: Platforms = PLATFORMS, builders: Builders = BUILDERS): FlagRow[] {
+  const registryDefaults = Object.entries(platforms)
+    .filter(([, p]) => !p.registry.default('r').includes('change-me'))
+    .map(([id, p]) => `${id}: ${p.registry.default('<repo>')}`);
+  return [
   { flag: '--project-name TEXT', what: 'human name (README title, docs site)', default: 'My Project (or from [dir])' },
   { flag: '--repo-name SLUG', what: '^[a-z][a-z0-9-]*$, max 72', default: 'from the project name' },
   { flag: '--package-name NAME', what: 'Python package under src/', default: 'from the repo name' },
   { flag: '--description TEXT', what: 'one line', default: 'empty' },
   { flag: '--author TEXT', what: 'one line', default: 'empty' },
-  { flag: '--platform NAME', what: `${PLATFORMS.join(' | ')} (Harbor | Artifact Registry)`, default: defaultOf('platform', {}, {}) },
-  { flag: '--registry HOST/PATH', what: 'image repository prefix', default: 'a placeholder, with a warning' },
-  { flag: '--runner-tag TAG', what: 'GitLab runner tag of every job', default: `${defaultOf('runnerTag', {}, {})} (gcp: ${defaultOf('runnerTag', { platform: 'gcp' }, {})})` },
+  { flag: '--platform NAME', what: platformHelp(platforms), default: Object.keys(platforms)[0] },
+  {
+    flag: '--gcp-auth NAME',
+    what: `gcp only: ${authChoices().map((c) => c.value).join(' | ')} (a service account key | no key: GitLab's ID token, workload identity federation)`,
+    default: defaultOf('gcpAuth', {}, {}),
+  },
+  {
+    flag: '--registry HOST/PATH',
+    what: 'image repository prefix',
+    default: `a placeholder, with a warning${registryDefaults.length > 0 ? ` (${registryDefaults.join(', ')})` : ''}`,
+  },
+  { flag: '--runner-tag TAG', what: 'GitLab runner tag of every job', default: runnerTagHelp(platforms) },
   { flag: '--python VERSION', what: PYTHON_VERSIONS.join(' | '), default: defaultOf('python', {}, {}) },
-  { flag: '--builder NAME', what: `${BUILDERS.join(' | ')}: what builds images in CI (kaniko runs unprivileged; buildah needs a privileged runner, or SYS_ADMIN with seccomp and apparmor unconfined)`, default: defaultOf('builder', {}, {}) },
-];
+  {
+    flag: '--builder NAME',
+    what: `${Object.keys(builders).join(' | ')}: what builds images in CI (${Object.entries(builders).map(([id, b]) => `${id}: ${b.hint}`).join('; ')})`,
+    default: Object.keys(builders)[0],
+  },
+  ];
+}
+
+const ANSWER_ROWS: FlagRow[] = answerRows();
 
 const OTHER_ROWS: FlagRow[] = [
   { flag: '-y, --yes', what: 'take defaults for every answer not given; never prompt', default: 'off' },
@@ -137,6 +162,16 @@ const GITLAB_ROWS: FlagRow[] = [
   { flag: '--keep-pipeline-variables-role', what: "leave the project's minimum role for pipeline variables as it is", default: 'off (set it to developer when it is higher)' },
 ];
 
+/** `onprem HARBOR_USERNAME and HARBOR_PASSWORD; gcp key ...; gitlab nothing`, from the descriptors. */
+function credentialInputsHelp(): string {
+  return credentialAuths()
+    .map(({ name, auth }) => {
+      const names = auth.credential === null ? [] : CREDENTIAL_BUILDERS[auth.credential.kind].inputs.map((i) => i.name);
+      return `${name} ${names.length === 0 ? 'nothing' : names.join(' and ')}`;
+    })
+    .join('; ');
+}
+
 const ALL_ROWS = [...ANSWER_ROWS, ...OTHER_ROWS, ...GITLAB_ROWS];
 
 export const CREATE_HELP = `Usage: create-mlops-project [dir] [flags]
@@ -152,8 +187,8 @@ Other flags:
 ${flagTable(OTHER_ROWS, ALL_ROWS)}
 GitLab (optional; sets the registry credentials as CI/CD variables at the end;
 on a terminal without these flags, the last question offers it):
-${flagTable(GITLAB_ROWS, ALL_ROWS)}  Secrets from the environment only: GITLAB_TOKEN; onprem HARBOR_USERNAME and
-  HARBOR_PASSWORD; gcp GCP_SERVICE_ACCOUNT_KEY_FILE (asked, hidden, on a terminal).
+${flagTable(GITLAB_ROWS, ALL_ROWS)}  Secrets and settings from the environment only (asked on a terminal, secrets hidden):
+  GITLAB_TOKEN; ${credentialInputsHelp()}.
 
 Without a terminal, nothing is asked: give every answer, or --yes.
 Docs: ${DOCS_URL}

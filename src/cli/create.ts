@@ -6,7 +6,7 @@ import { parseAnswersFile } from '../../generators/project/answers-file.js';
 import { type Ask, collectAnswers } from '../../generators/project/collect.js';
 import { commandLine, type RunSettings } from '../../generators/project/command-line.js';
 import { CancelledError, UserError } from '../../generators/shared/errors.js';
-import { variantOf } from '../../generators/project/pipeline-settings.js';
+import { variantOf } from '../../generators/platforms/variants.js';
 import { describePlan, markFiles, nextSteps, planProject, type Plan, type WorkTree } from '../../generators/project/plan.js';
 import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { VERSION } from '../../generators/shared/version.js';
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     answers,
     template: readTemplate(),
     built: readBuiltFiles(),
-    pipeline: readPipeline(variantOf(answers)),
+    pipeline: readPipeline(variantOf(answers).id),
     version: VERSION,
     git: args.git,
     workTree,
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   if (wantsGitLab(gitlabArgs)) {
     if (gitlabArgs.push && !plan.git)
       throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.', { docs: 'gitlab-push-needs-commit' });
-    const { prepareGitLab } = await import('../gitlab/index.js');
+    const { credentialInputsOf, prepareGitLab } = await import('../gitlab/index.js');
     const prepare = async (settings: CreateArgs['gitlab'], env: NodeJS.ProcessEnv): Promise<PreparedGitLab> => {
       const prepared = await prepareGitLab({
         dir: resolve(dir),
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       const prepared = await prepareOnTerminal({
         settings: gitlabArgs,
         prepare,
-        platform: answers.platform,
+        credential: credentialInputsOf(answers),
         repoName: answers.repoName,
         canPush: git,
         dryRun: args.dryRun,

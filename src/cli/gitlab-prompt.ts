@@ -5,11 +5,10 @@
  * --gitlab-create and --gitlab-push, checked the same way.
  */
 import { input, select } from '@inquirer/prompts';
-import type { Platform } from '../../generators/project/answers.js';
 import type { TroubleshootingAnchor } from '../../generators/shared/docs.js';
 import { CancelledError, cancellable, UserError } from '../../generators/shared/errors.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
-import { PLATFORM_SECRETS, readSecrets, TOKEN } from '../gitlab/inputs.js';
+import { readSecrets, TOKEN, type Wanted } from '../gitlab/inputs.js';
 import { checkGitLabUrl, DEFAULT_GITLAB_URL, resolveTarget } from '../gitlab/target.js';
 import type { CreateArgs } from './create-args.js';
 import { printUserError } from './run-main.js';
@@ -109,16 +108,13 @@ const LABELS: Record<Exclude<Next, 'secrets'>, string> = {
   skip: 'Create the repo without the GitLab step',
   stop: 'Stop here (nothing is written)',
 };
-const SECRETS_LABEL: Record<Platform, string> = {
-  onprem: 'Type the Harbor robot account again',
-  gcp: 'Type the key file path again',
-};
 
 export interface OnTerminalOptions {
   settings: Settings;
   /** Prepare the step with these settings and secrets, and run its read-only checks. */
   prepare: (settings: Settings, env: NodeJS.ProcessEnv) => Promise<PreparedGitLab>;
-  platform: Platform;
+  /** What the credential of the repo's platform needs (CREDENTIAL_BUILDERS), and the choice that asks it again; undefined: nothing. */
+  credential: { inputs: Wanted[]; retype: string } | undefined;
   repoName: string;
   canPush: boolean;
   /** A dry run checks nothing online and asks no secret. */
@@ -135,7 +131,8 @@ export interface OnTerminalOptions {
  */
 export async function prepareOnTerminal(options: OnTerminalOptions): Promise<{ gitlab: PreparedGitLab | undefined; settings: Settings }> {
   let settings = options.settings;
-  const wanted = [TOKEN, ...PLATFORM_SECRETS[options.platform]];
+  const inputs = options.credential?.inputs ?? [];
+  const wanted = [TOKEN, ...inputs];
   // Secrets typed (or taken from the environment) so far; undefined: ask again.
   const secrets: Record<string, string | undefined> = {};
   for (;;) {
@@ -152,13 +149,13 @@ export async function prepareOnTerminal(options: OnTerminalOptions): Promise<{ g
           message: 'The GitLab step cannot go on like this: what now?',
           choices: [...(ASK_AGAIN[error.docs] ?? []), 'skip' as const, 'stop' as const].map((value) => ({
             value,
-            name: value === 'secrets' ? SECRETS_LABEL[options.platform] : LABELS[value],
+            name: value === 'secrets' ? (options.credential?.retype ?? 'Type them again') : LABELS[value],
           })),
         }),
       );
       if (next === 'stop') throw error;
       if (next === 'token') secrets[TOKEN.name] = undefined;
-      if (next === 'secrets') for (const item of PLATFORM_SECRETS[options.platform]) secrets[item.name] = undefined;
+      if (next === 'secrets') for (const item of inputs) secrets[item.name] = undefined;
       const step =
         next === 'target'
           ? await askGitLabStep({ repoName: options.repoName, canPush: options.canPush, gitlabUrl: settings.url, current: stepOf(settings, options.repoName) })

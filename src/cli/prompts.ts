@@ -3,7 +3,8 @@
  * the non-interactive path never imports it.
  */
 import { input, select } from '@inquirer/prompts';
-import { BUILDERS, PLATFORMS, PYTHON_VERSIONS, type AnswerKey } from '../../generators/project/answers.js';
+import { PYTHON_VERSIONS, type AnswerKey } from '../../generators/project/answers.js';
+import { authChoices, builderChoices, platformChoices } from '../../generators/platforms/variants.js';
 import type { Ask } from '../../generators/project/collect.js';
 import { cancellable } from '../../generators/shared/errors.js';
 
@@ -15,6 +16,7 @@ export const MESSAGES: Record<AnswerKey, string> = {
   description: 'One-line description',
   author: 'Author',
   platform: 'Where do images go?',
+  gcpAuth: 'How do jobs log in to Artifact Registry?',
   registry: 'Image repository prefix (HOST/PATH)',
   runnerTag: 'GitLab runner tag',
   python: 'Python version',
@@ -22,15 +24,10 @@ export const MESSAGES: Record<AnswerKey, string> = {
 };
 
 const CHOICES: Partial<Record<AnswerKey, { value: string; name: string; description?: string }[]>> = {
-  platform: [
-    { value: PLATFORMS[0], name: 'On-prem Harbor (onprem)', description: 'credentials in HARBOR_ROBOT_CREDS_JSON' },
-    { value: PLATFORMS[1], name: 'GCP Artifact Registry (gcp)', description: 'credentials in GCP_SERVICE_ACCOUNT_KEY' },
-  ],
+  platform: platformChoices(),
+  gcpAuth: authChoices(),
   python: PYTHON_VERSIONS.map((v) => ({ value: v, name: v })),
-  builder: [
-    { value: BUILDERS[0], name: 'kaniko', description: 'maintained kaniko fork; no privileged runner needed' },
-    { value: BUILDERS[1], name: 'buildah', description: 'buildah in chroot isolation; needs a privileged runner (or SYS_ADMIN, seccomp unconfined)' },
-  ],
+  builder: builderChoices(),
 };
 
 export const askOnTerminal: Ask = async (question) => {

@@ -4,7 +4,7 @@
  * change (asked again, then back to the list). Loaded only on a terminal.
  */
 import { select } from '@inquirer/prompts';
-import { ANSWER_KEYS, type AnswerKey, type Answers, isPlaceholderRegistry } from '../../generators/project/answers.js';
+import { ANSWER_KEYS, type AnswerKey, type Answers, appliesTo, isPlaceholderRegistry } from '../../generators/project/answers.js';
 import { type Ask, type CollectOptions, reviseAnswer } from '../../generators/project/collect.js';
 import { cancellable } from '../../generators/shared/errors.js';
 import { askGitLabStep, describeStep, type GitLabStep } from './gitlab-prompt.js';
@@ -53,7 +53,11 @@ export async function reviewAnswers(options: ReviewOptions): Promise<{ answers: 
     if (!offered()) step = undefined;
     const choices = [
       { value: CREATE, name: 'Create the repo', short: 'Yes' },
-      ...ANSWER_KEYS.map((key) => ({ value: key, name: line(MESSAGES[key], answers[key]), short: `No, change: ${MESSAGES[key]}` })),
+      ...ANSWER_KEYS.filter((key) => appliesTo(key, answers)).map((key) => ({
+        value: key,
+        name: line(MESSAGES[key], answers[key] ?? ''),
+        short: `No, change: ${MESSAGES[key]}`,
+      })),
       ...(offered() ? [{ value: GITLAB, name: line(GITLAB_LABEL, describeStep(step, options.canPush)), short: `No, change: ${GITLAB_LABEL}` }] : []),
     ];
     const picked = await cancellable(

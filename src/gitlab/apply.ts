@@ -116,7 +116,7 @@ async function answer(
 function checkLocally(variables: VariableSpec[]): void {
   for (const variable of variables) {
     if (!VARIABLE_KEY_RULE.test(variable.key)) throw new Error(`invalid variable key ${variable.key}`);
-    const problem = maskedProblem(variable.value.reveal());
+    const problem = variable.masked ? maskedProblem(variable.value.reveal()) : undefined;
     if (problem !== undefined)
       throw new UserError(`Refusing to send ${variable.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`, { docs: 'credentials' });
   }
@@ -360,7 +360,7 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions, pref
       variables.push({ key: variable.key, action });
       done.push(`${variable.key} set`);
       opts.report.done(
-        `${variable.key} ${action} in ${target.path_with_namespace} (env_var, masked, ${variable.protected ? 'protected' : 'not protected'}, all environments)`,
+        `${variable.key} ${action} in ${target.path_with_namespace} (env_var, ${variable.masked ? 'masked' : 'not masked'}, ${variable.protected ? 'protected' : 'not protected'}, all environments)`,
       );
     }
     if (pipelineVariablesFrom !== undefined) {

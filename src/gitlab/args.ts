@@ -1,6 +1,9 @@
 /** Flags of `mlops-project gitlab-variables`, and its help. */
 import { parseArgs } from 'node:util';
+import { type AuthDescriptor, PLATFORMS } from '../../generators/platforms/platforms.js';
+import type { Platforms } from '../../generators/platforms/variants.js';
 import { docsUrl } from '../../generators/shared/docs.js';
+import { CREDENTIAL_BUILDERS } from './credentials.js';
 import { flagError } from '../cli/flag-error.js';
 import { type FlagRow, flagTable } from '../cli/help-table.js';
 
@@ -65,25 +68,42 @@ export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
   { flag: '--gitlab-push', what: 'push the current branch to the project as origin', default: 'off' },
 ];
 
-/** The secrets it reads, under the flags. */
-export const GITLAB_VARIABLES_SECRETS = `  Secrets come from the environment only (on a terminal, a missing one is asked, hidden):
+/** Each platform and auth that has a credential: `onprem`, `gcp key`, ... with its descriptor. */
+export function credentialAuths(): { name: string; auth: AuthDescriptor }[] {
+  return Object.entries(PLATFORMS as Platforms).flatMap(([id, platform]) => {
+    const auths = Object.entries(platform.auths);
+    return auths.map(([authId, auth]) => ({ name: auths.length > 1 ? `${id} ${authId}` : id, auth }));
+  });
+}
+
+/** The inputs it reads, under the flags: the token, then each credential builder's. */
+export const GITLAB_VARIABLES_SECRETS = `  Secrets and settings come from the environment only (on a terminal, a missing one is asked; secrets hidden):
 ${flagTable(
   [
     { flag: 'GITLAB_TOKEN', what: 'personal access token, api scope; Maintainer role on the project' },
-    { flag: 'HARBOR_USERNAME', what: 'onprem: the Harbor robot account name' },
-    { flag: 'HARBOR_PASSWORD', what: 'onprem: its secret' },
-    { flag: 'GCP_SERVICE_ACCOUNT_KEY_FILE', what: 'gcp: path of the service account key JSON' },
+    ...credentialAuths().flatMap(({ name, auth }) =>
+      auth.credential === null ? [] : CREDENTIAL_BUILDERS[auth.credential.kind].inputs.map((input) => ({ flag: input.name, what: `${name}: ${input.what}` })),
+    ),
   ],
   GITLAB_VARIABLES_ROWS,
 )}`;
 
+/** What it sets for each platform and auth, from the descriptors. */
+const WHAT_IT_SETS = credentialAuths()
+  .map(({ name, auth }) =>
+    auth.credential === null
+      ? `  ${name}: nothing (${auth.summary})`
+      : `  ${name}: ${auth.credential.variables.map((v) => `${v.key} (${v.secret ? 'masked' : 'plain'}: ${v.what})`).join(', ')}`,
+  )
+  .join('\n');
+
 export const GITLAB_VARIABLES_HELP = `Usage: mlops-project gitlab-variables [flags]
 
-Set the registry credentials of a generated repo as a masked CI/CD variable
-of its GitLab project, through the GitLab API. Platform and registry come
-from REPO/.mlops-project.json: onprem sets HARBOR_ROBOT_CREDS_JSON (base64 of
-a Docker config for the registry host), gcp sets GCP_SERVICE_ACCOUNT_KEY
-(base64 of the key file). A second run updates; it never duplicates.
+Set the registry credentials of a generated repo as CI/CD variables of its
+GitLab project, through the GitLab API. Platform and registry come from
+REPO/.mlops-project.json; what it sets:
+${WHAT_IT_SETS}
+A second run updates; it never duplicates.
 It also lets Developers set pipeline variables (the pipeline's manual
 switches), which GitLab.com turns off for new projects.
 

@@ -1,21 +1,22 @@
 /**
  * The registry credentials a generated pipeline reads, built from what the
- * user gives. Pure: bytes in, masked-safe values out; no fs, no env.
+ * user gives: one builder per credential kind of the platform descriptors
+ * (generators/platforms/platforms.ts). Pure: bytes in, masked-safe values
+ * out; no env (the key file is read by the caller's `readFile`).
  *
- * - onprem: HARBOR_ROBOT_CREDS_JSON = base64 of a Docker config JSON,
+ * - harbor-robot: HARBOR_ROBOT_CREDS_JSON = base64 of a Docker config JSON,
  *   `{"auths":{"<host[:port]>":{"auth":"<base64(user:password)>"}}}`; the
  *   pipeline does `printf '%s' "$HARBOR_ROBOT_CREDS_JSON" | base64 -d`.
- * - gcp: GCP_SERVICE_ACCOUNT_KEY = base64 of the key file's bytes; the
+ * - gcp-key: GCP_SERVICE_ACCOUNT_KEY = base64 of the key file's bytes; the
  *   pipeline logs in as `_json_key_base64` with it.
+ * - gcp-workload-identity: GCP_WORKLOAD_IDENTITY_PROVIDER and
+ *   GCP_SERVICE_ACCOUNT, plain values (names, not secrets): the jobs trade
+ *   their ID token for a short-lived access token.
  */
-import type { Platform } from '../../generators/project/answers.js';
+import { type CredentialKind, type PipelineVariable, PLATFORMS } from '../../generators/platforms/platforms.js';
 import { UserError } from '../../generators/shared/errors.js';
+import type { Wanted } from './inputs.js';
 import { Secret } from './secret.js';
-
-export const VARIABLE_KEY: Record<Platform, string> = {
-  onprem: 'HARBOR_ROBOT_CREDS_JSON',
-  gcp: 'GCP_SERVICE_ACCOUNT_KEY',
-};
 
 /** GitLab's rule for a masked, non-raw value (app/models/concerns/ci/maskable.rb). */
 export const MASKED_VALUE = /^[a-zA-Z0-9_+=/@:.~-]{8,}$/;
@@ -38,14 +39,29 @@ export function registryHost(registry: string): string {
   return registry.split('/')[0] ?? registry;
 }
 
-export interface Credential {
+/** One CI/CD variable to set: masked (a secret) or a plain value. */
+export interface CredentialVariable {
   key: string;
   value: Secret;
+  masked: boolean;
+}
+
+export interface Credential {
+  variables: CredentialVariable[];
   /** Every secret form built on the way (for the redactor). */
   secrets: string[];
-  /** What it is, for the variable's description and the output. */
+  /** What it is, for the variables' description and the output. */
   summary: string;
 }
+
+/** One variable of a descriptor with its value. */
+function variable(spec: PipelineVariable, value: string): CredentialVariable {
+  return { key: spec.key, value: new Secret(value), masked: spec.secret };
+}
+
+const [HARBOR_VARIABLE] = PLATFORMS.onprem.auths['robot-account'].credential.variables;
+const [GCP_KEY_VARIABLE] = PLATFORMS.gcp.auths.key.credential.variables;
+const [PROVIDER_VARIABLE, SERVICE_ACCOUNT_VARIABLE] = PLATFORMS.gcp.auths['workload-identity'].credential.variables;
 
 export function harborCredential(registry: string, username: Secret, password: Secret): Credential {
   const user = username.reveal();
@@ -56,8 +72,7 @@ export function harborCredential(registry: string, username: Secret, password: S
   const config = JSON.stringify({ auths: { [host]: { auth } } });
   const value = Buffer.from(config).toString('base64');
   return {
-    key: VARIABLE_KEY.onprem,
-    value: new Secret(value),
+    variables: [variable(HARBOR_VARIABLE, value)],
     secrets: [password.reveal(), `${user}:${password.reveal()}`, auth, config, value],
     summary: `Docker config for ${host}`,
   };
@@ -94,9 +109,95 @@ export function gcpCredential(bytes: Buffer, where: string): Credential {
     );
   const value = bytes.toString('base64');
   return {
-    key: VARIABLE_KEY.gcp,
-    value: new Secret(value),
+    variables: [variable(GCP_KEY_VARIABLE, value)],
     secrets: [text, key.private_key as string, value],
     summary: `service account key of ${key.client_email as string}`,
   };
 }
+
+const PROVIDER = /^projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/;
+const SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com$/;
+
+/**
+ * The workload identity provider and service account, checked: Google's
+ * resource name of the provider (as `gcloud iam workload-identity-pools
+ * providers describe --format='value(name)'` prints it) and a service
+ * account email. Neither is a secret.
+ */
+export function workloadIdentityCredential(provider: string, serviceAccount: string): Credential {
+  const name = provider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
+  if (!PROVIDER.test(name))
+    throw new UserError(
+      `GCP_WORKLOAD_IDENTITY_PROVIDER must be projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the provider's name, a project number, not its id); got ${JSON.stringify(provider)}.`,
+      { docs: 'credentials' },
+    );
+  if (!SERVICE_ACCOUNT.test(serviceAccount))
+    throw new UserError(`GCP_SERVICE_ACCOUNT must be a service account email, NAME@PROJECT.iam.gserviceaccount.com; got ${JSON.stringify(serviceAccount)}.`, {
+      docs: 'credentials',
+    });
+  return {
+    variables: [
+      variable(PROVIDER_VARIABLE, name),
+      variable(SERVICE_ACCOUNT_VARIABLE, serviceAccount),
+    ],
+    secrets: [],
+    summary: `workload identity federation as ${serviceAccount}`,
+  };
+}
+
+/** How the GitLab step makes the variables of one credential kind: what it reads, and the builder. */
+export interface CredentialBuilder {
+  /** What the step reads from the environment (asked on a terminal). */
+  inputs: Wanted[];
+  /** On a terminal, after a refused value: the choice that asks the inputs again. */
+  retype: string;
+  /** The variables, from the inputs (all present); `readFile` reads a path an input names. */
+  build(registry: string, inputs: ReadonlyMap<string, Secret>, readFile: (path: string) => Buffer): Credential;
+}
+
+const input = (inputs: ReadonlyMap<string, Secret>, name: string): Secret => {
+  const value = inputs.get(name);
+  if (value === undefined) throw new Error(`credential input ${name} missing`);
+  return value;
+};
+
+/** One builder per credential kind: a kind without one does not compile. */
+export const CREDENTIAL_BUILDERS: Record<CredentialKind, CredentialBuilder> = {
+  'harbor-robot': {
+    inputs: [
+      { name: 'HARBOR_USERNAME', what: 'the Harbor robot account name, e.g. robot$team+ci', prompt: 'Harbor robot account name', hidden: false },
+      { name: 'HARBOR_PASSWORD', what: "the Harbor robot account's secret", prompt: 'Harbor robot account secret', hidden: true },
+    ],
+    retype: 'Type the Harbor robot account again',
+    build: (registry, inputs) => harborCredential(registry, input(inputs, 'HARBOR_USERNAME'), input(inputs, 'HARBOR_PASSWORD')),
+  },
+  'gcp-key': {
+    inputs: [
+      {
+        name: 'GCP_SERVICE_ACCOUNT_KEY_FILE',
+        what: 'the path of the service account key JSON file',
+        prompt: 'Path of the service account key JSON',
+        hidden: false,
+      },
+    ],
+    retype: 'Type the key file path again',
+    build: (_registry, inputs, readFile) => {
+      const path = input(inputs, 'GCP_SERVICE_ACCOUNT_KEY_FILE').reveal();
+      return gcpCredential(readFile(path), `GCP_SERVICE_ACCOUNT_KEY_FILE ${path}`);
+    },
+  },
+  'gcp-workload-identity': {
+    inputs: [
+      {
+        name: 'GCP_WORKLOAD_IDENTITY_PROVIDER',
+        what: 'the pool provider, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (docs/ci-variables.md)',
+        prompt: 'Workload identity provider (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)',
+        hidden: false,
+      },
+      { name: 'GCP_SERVICE_ACCOUNT', what: 'the email of the service account the jobs act as', prompt: 'Service account email', hidden: false },
+    ],
+    retype: 'Type the provider and service account again',
+    build: (_registry, inputs) =>
+      workloadIdentityCredential(input(inputs, 'GCP_WORKLOAD_IDENTITY_PROVIDER').reveal(), input(inputs, 'GCP_SERVICE_ACCOUNT').reveal()),
+  },
+};

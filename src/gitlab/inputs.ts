@@ -5,16 +5,16 @@
  * naming the variable to export.
  */
 import { readFileSync } from 'node:fs';
-import type { Platform } from '../../generators/project/answers.js';
 import { cancellable, UserError } from '../../generators/shared/errors.js';
 import { Secret } from './secret.js';
 
-interface Wanted {
+export interface Wanted {
   name: string;
   /** What to put in it: shown in the error. */
   what: string;
   /** The question on a terminal. */
   prompt: string;
+  /** A secret: typed hidden, redacted everywhere. */
   hidden: boolean;
 }
 
@@ -23,21 +23,6 @@ export const TOKEN: Wanted = {
   what: 'a GitLab personal access token with the api scope',
   prompt: 'GitLab token (api scope)',
   hidden: true,
-};
-
-export const PLATFORM_SECRETS: Record<Platform, Wanted[]> = {
-  onprem: [
-    { name: 'HARBOR_USERNAME', what: 'the Harbor robot account name, e.g. robot$team+ci', prompt: 'Harbor robot account name', hidden: false },
-    { name: 'HARBOR_PASSWORD', what: "the Harbor robot account's secret", prompt: 'Harbor robot account secret', hidden: true },
-  ],
-  gcp: [
-    {
-      name: 'GCP_SERVICE_ACCOUNT_KEY_FILE',
-      what: 'the path of the service account key JSON file',
-      prompt: 'Path of the service account key JSON',
-      hidden: false,
-    },
-  ],
 };
 
 export interface SecretSource {

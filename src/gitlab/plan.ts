@@ -20,6 +20,8 @@ export interface ApiCall {
 export interface VariableSpec {
   key: string;
   value: Secret;
+  /** A secret: masked in job logs. false: a plain identifier. */
+  masked: boolean;
   protected: boolean;
   description: string;
 }
@@ -64,14 +66,13 @@ export function planGitLab(input: PlanInput): GitLabPlan {
     gitlabUrl: input.gitlabUrl,
     project: input.project,
     create: input.create,
-    variables: [
-      {
-        key: input.credential.key,
-        value: input.credential.value,
-        protected: input.protected,
-        description: `Registry credentials for the pipeline (${input.credential.summary}); set by mlops-project gitlab-variables.`.slice(0, 255),
-      },
-    ],
+    variables: input.credential.variables.map((variable) => ({
+      key: variable.key,
+      value: variable.value,
+      masked: variable.masked,
+      protected: input.protected,
+      description: `Registry ${variable.masked ? 'credentials' : 'login setting'} for the pipeline (${input.credential.summary}); set by mlops-project gitlab-variables.`.slice(0, 255),
+    })),
     pipelineVariablesForDevelopers: input.pipelineVariablesForDevelopers ?? true,
     push: input.push,
   };
@@ -153,7 +154,7 @@ function variableBody(v: VariableSpec, withKey: boolean): NonNullable<ApiCall['b
     value: v.value,
     // Always sent, on PUT too: a PUT without it keeps the old type, and a `file` variable holds a path.
     variable_type: 'env_var',
-    masked: true,
+    masked: v.masked,
     protected: v.protected,
     raw: false,
     environment_scope: '*',
@@ -188,7 +189,7 @@ export function describePlan(plan: GitLabPlan): string[] {
     lines.push(`    ${showCall(calls.variablesAccess(id))}`);
   }
   for (const variable of plan.variables) {
-    lines.push(`  set ${variable.key} (env_var, masked, ${variable.protected ? 'protected' : 'not protected'}, scope *):`);
+    lines.push(`  set ${variable.key} (env_var, ${variable.masked ? 'masked' : 'not masked: not a secret'}, ${variable.protected ? 'protected' : 'not protected'}, scope *):`);
     lines.push(`    ${showCall(calls.getVariable(id, variable.key))}`);
     lines.push(`    then, on 404: ${showCall(calls.createVariable(id, variable))}`);
     lines.push(`    or, on 200:   ${showCall(calls.updateVariable(id, variable))}`);

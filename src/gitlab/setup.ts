@@ -6,20 +6,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type Answers, isPlaceholderRegistry, validateRegistry } from '../../generators/project/answers.js';
+import { type Answers, appliesTo, isPlaceholderRegistry, recordedPlatform, validateRegistry, VALIDATORS } from '../../generators/project/answers.js';
+import { type PlatformDescriptor, PLATFORMS } from '../../generators/platforms/platforms.js';
+import { authOf } from '../../generators/platforms/variants.js';
 import { ANSWERS_FILE, parseRecord } from '../../generators/project/answers-file.js';
 import { UserError } from '../../generators/shared/errors.js';
 import { PIPELINE_FILE, readPipelineRegistry } from '../../generators/project/set-registry.js';
 import { applyGitLabPlan, type ApplyOptions, type ApplyResult, type Preflight, preflightGitLab } from './apply.js';
 import { type ClientOptions, createClient } from './client.js';
-import { type Credential, gcpCredential, harborCredential, maskedProblem, VARIABLE_KEY } from './credentials.js';
-import { PLATFORM_SECRETS, readKeyFile, readSecrets, TOKEN } from './inputs.js';
+import { type Credential, CREDENTIAL_BUILDERS, maskedProblem } from './credentials.js';
+import { readKeyFile, readSecrets, TOKEN, type Wanted } from './inputs.js';
 import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { describePlan, type GitLabPlan, planGitLab } from './plan.js';
 import { Redactor, Secret } from './secret.js';
 import { checkGitLabUrl, DEFAULT_GITLAB_URL, resolveTarget } from './target.js';
 
-export type RepoAnswers = Pick<Answers, 'platform' | 'registry' | 'repoName'>;
+export type RepoAnswers = Pick<Answers, 'platform' | 'gcpAuth' | 'registry' | 'repoName'>;
 
 export interface GitLabSetupOptions {
   /** The generated repo; `--gitlab-push` pushes it. */
@@ -66,17 +68,20 @@ export function readRepoAnswers(dir: string): RepoAnswers {
     throw new UserError(`No ${ANSWERS_FILE} in ${dir}: run this in a repo made by create-mlops-project, or pass --dir REPO.`, { docs: 'not-a-generated-repo' });
   }
   const { answers } = parseRecord(text, file);
-  if (answers.platform !== 'onprem' && answers.platform !== 'gcp')
-    throw new UserError(`${file} has no valid answers.platform (onprem or gcp).`, { docs: 'not-a-generated-repo' });
+  const platform = recordedPlatform(answers.platform, file);
   if (typeof answers.registry !== 'string') throw new UserError(`${file} has no answers.registry.`, { docs: 'not-a-generated-repo' });
   const repoName = typeof answers.repoName === 'string' && answers.repoName !== '' ? answers.repoName : basename(resolve(dir));
-  return { platform: answers.platform, registry: answers.registry, repoName };
+  // A gcp repo made before --gcp-auth existed (0.1.0) has none: it logs in with a key.
+  const gcpAuth = appliesTo('gcpAuth', { platform }) ? (answers.gcpAuth ?? 'key') : undefined;
+  if (gcpAuth !== undefined && VALIDATORS.gcpAuth(gcpAuth, {}) !== undefined)
+    throw new UserError(`${file} has an invalid answers.gcpAuth ${JSON.stringify(gcpAuth)} (${VALIDATORS.gcpAuth(gcpAuth, {})}).`, { docs: 'not-a-generated-repo' });
+  return { platform, ...(gcpAuth === undefined ? {} : { gcpAuth }), registry: answers.registry, repoName };
 }
 
 function checkRegistry(answers: RepoAnswers, where: string, commandName: string): void {
   const problem = validateRegistry(answers.registry, answers.platform);
   if (problem !== undefined) throw new UserError(`The registry in ${where} is invalid: ${problem}.`, { docs: 'invalid-registry' });
-  if (answers.platform === 'onprem' && isPlaceholderRegistry(answers.registry))
+  if (authOf(answers).credential?.hostBound === true && isPlaceholderRegistry(answers.registry))
     throw new UserError(
       where === '--registry'
         ? `No --registry given: the credentials would be for the placeholder host ${answers.registry.split('/')[0]}. Pass --registry HOST/PATH of your Harbor project.`
@@ -107,15 +112,30 @@ function checkPipelineAgrees(dir: string, answers: RepoAnswers, commandName: str
   );
 }
 
+/** What the GitLab step reads for a repo's credential, and the choice that asks it again; undefined: no credential. */
+export function credentialInputsOf(answers: Pick<RepoAnswers, 'platform' | 'gcpAuth'>): { inputs: Wanted[]; retype: string } | undefined {
+  const { credential } = authOf(answers);
+  if (credential === null) return undefined;
+  const { inputs, retype } = CREDENTIAL_BUILDERS[credential.kind];
+  return { inputs, retype };
+}
+
+/** Why a repo needs no CI/CD variable (its platform's jobs log in with their own credentials). */
+export function nothingToSet(answers: Pick<RepoAnswers, 'platform' | 'gcpAuth'>): string {
+  const platform: PlatformDescriptor = PLATFORMS[answers.platform];
+  return `Nothing to set in GitLab: ${authOf(answers).summary}${platform.needs !== undefined ? `; the project needs ${platform.needs}` : ''}.`;
+}
+
 /** A step ready to run: everything checked that can be without the network. */
 export interface PreparedGitLab {
-  plan: GitLabPlan;
+  /** undefined: nothing to do in GitLab (see nothingToSet). */
+  plan: GitLabPlan | undefined;
   /** The dry-run listing: every call, secrets as [redacted]. */
   describe(): string[];
   /** The read-only checks only (GETs), before anything is written. Not available after a dry-run preparation. */
   check(): Promise<void>;
   /** Preflight (unless check() did it), then the writes. Not available after a dry-run preparation. */
-  run(): Promise<ApplyResult>;
+  run(): Promise<ApplyResult | undefined>;
 }
 
 /**
@@ -133,6 +153,13 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   if (!options.answers) checkPipelineAgrees(options.dir, answers, commandName);
   checkRegistry(answers, options.answers ? '--registry' : join(options.dir, ANSWERS_FILE), commandName);
 
+  const auth = authOf(answers);
+  const builder = auth.credential === null ? undefined : CREDENTIAL_BUILDERS[auth.credential.kind];
+  if (builder === undefined && !(options.create ?? false) && !options.push) {
+    // The jobs' own credentials (GitLab's registry): no variable, so no request and no token.
+    const line = nothingToSet(answers);
+    return { plan: undefined, describe: () => [`  ${line}`], check: () => Promise.resolve(), run: () => (say(line), Promise.resolve(undefined)) };
+  }
   const gitlabUrl =
     options.gitlabUrl !== undefined
       ? checkGitLabUrl(options.gitlabUrl, '--gitlab-url')
@@ -144,27 +171,25 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   const isProtected = options.protected ?? true;
   const dryRun = options.dryRun ?? false;
 
-  const wanted = [TOKEN, ...PLATFORM_SECRETS[answers.platform]];
+  const wanted = [TOKEN, ...(builder?.inputs ?? [])];
   const secrets = await readSecrets(wanted, { env, interactive: options.interactive && !dryRun }, { required: !dryRun });
   const redactor = new Redactor();
-  // The robot account name and the key file's path are not secret; the rest is.
-  for (const name of [TOKEN.name, 'HARBOR_PASSWORD']) {
-    const secret = secrets.get(name);
-    if (secret) redactor.add(secret);
+  // What is typed hidden is secret (the token, a password); names, paths and identifiers are not.
+  for (const item of wanted) {
+    const secret = secrets.get(item.name);
+    if (item.hidden && secret) redactor.add(secret);
   }
 
   let credential: Credential;
-  const username = secrets.get('HARBOR_USERNAME');
-  const password = secrets.get('HARBOR_PASSWORD');
-  const keyFile = secrets.get('GCP_SERVICE_ACCOUNT_KEY_FILE');
-  if (answers.platform === 'onprem' && username && password) {
-    credential = harborCredential(answers.registry, username, password);
-  } else if (answers.platform === 'gcp' && keyFile) {
-    credential = gcpCredential(readKeyFile(keyFile.reveal()), `GCP_SERVICE_ACCOUNT_KEY_FILE ${keyFile.reveal()}`);
-  } else {
-    // Dry run without the secrets: the value is unknown, and shown as [redacted] anyway.
-    credential = { key: VARIABLE_KEY[answers.platform], value: new Secret(''), secrets: [], summary: 'not read in a dry run' };
-  }
+  if (builder === undefined) credential = { variables: [], secrets: [], summary: 'none' };
+  else if (builder.inputs.every((item) => secrets.has(item.name))) credential = builder.build(answers.registry, secrets, readKeyFile);
+  else
+    // Dry run without the inputs: the values are unknown, and secrets are shown as [redacted] anyway.
+    credential = {
+      variables: (auth.credential?.variables ?? []).map((v) => ({ key: v.key, value: new Secret(''), masked: v.secret })),
+      secrets: [],
+      summary: 'not read in a dry run',
+    };
   redactor.add(...credential.secrets);
 
   const plan = planGitLab({
@@ -177,10 +202,12 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
     push: options.push ? { dir: options.dir } : undefined,
   });
 
-  const known = credential.value.reveal() !== '';
-  const problem = known ? maskedProblem(credential.value.reveal()) : undefined;
-  if (problem !== undefined)
-    throw new UserError(`Refusing to send ${credential.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`, { docs: 'credentials' });
+  for (const variable of credential.variables) {
+    const value = variable.value.reveal();
+    const problem = variable.masked && value !== '' ? maskedProblem(value) : undefined;
+    if (problem !== undefined)
+      throw new UserError(`Refusing to send ${variable.key}: GitLab would reject it as a masked variable, ${problem}. Nothing was sent.`, { docs: 'credentials' });
+  }
   const missing = wanted.filter((w) => !secrets.has(w.name)).map((w) => w.name);
   const describe = (): string[] => [
     ...describePlan(plan),
@@ -231,11 +258,17 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   };
 }
 
+const readRepoAnswersOf = (options: GitLabSetupOptions): RepoAnswers => options.answers ?? readRepoAnswers(options.dir);
+
 /** The whole step: prepare, then print the plan (dry run) or run it. */
 export async function setupGitLab(options: GitLabSetupOptions): Promise<GitLabSetupResult> {
   const prepared = await prepareGitLab(options);
+  const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  if (prepared.plan === undefined) {
+    say(nothingToSet(readRepoAnswersOf(options)));
+    return undefined;
+  }
   if (options.dryRun) {
-    const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
     say('GitLab plan (dry run: no request is made, nothing is written):');
     for (const line of prepared.describe()) say(line);
     return undefined;

@@ -2,7 +2,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, sep } from 'node:path';
-import type { PipelineVariant } from '../../generators/project/pipeline-settings.js';
 import { shellQuote } from '../../generators/shared/shell-quote.js';
 import type { SourceFile } from '../../generators/project/template.js';
 import { VERSION } from '../../generators/shared/version.js';
@@ -40,9 +39,9 @@ export function readBuiltFiles(): SourceFile[] {
   return [{ path: 'tools/plop/add-image.mjs', content: readFileSync(join(distDir(), 'plop/add-image.mjs'), 'utf8') }];
 }
 
-/** The pipeline of one platform + builder, composed at build time (scripts/compose-pipelines.ts). */
-export function readPipeline(variant: PipelineVariant): string {
-  return readFileSync(join(distDir(), 'pipelines', `${variant}.yml`), 'utf8');
+/** The pipeline of one variant (platform, auth, builder: its id), composed at build time (scripts/compose-pipelines.ts). */
+export function readPipeline(variantId: string): string {
+  return readFileSync(join(distDir(), 'pipelines', `${variantId}.yml`), 'utf8');
 }
 
 export function readTemplate(root = templateRoot()): SourceFile[] {

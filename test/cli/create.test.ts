@@ -99,7 +99,7 @@ describe('create-mlops-project', () => {
 
   it.each([
     [['app', '--yes', '--repo-name', 'Bad Name'], /^error Invalid --repo-name: repo name must start with a lower-case letter/],
-    [['app', '--yes', '--platform', 'aws'], /^error Invalid --platform: platform must be one of onprem, gcp; got "aws"\.$/],
+    [['app', '--yes', '--platform', 'aws'], /^error Invalid --platform: platform must be one of onprem, gcp, gitlab; got "aws"\.$/],
     [['app', '--yes', '--python', '2.7'], /^error Invalid --python: python must be one of 3\.11, 3\.12, 3\.13; got "2\.7"\.$/],
     [['app', '--yes', '--platform', 'gcp', '--registry', 'harbor.example.com/a/b'], /^error Invalid --registry: registry for gcp must be on Artifact Registry/],
     [['app', '--yes', '--frobnicate'], /^error Unknown option '--frobnicate'\.$/],

@@ -109,6 +109,7 @@ const ANSWERS = {
   description: 'Predicts churn: "who leaves" # not a comment \\ ok',
   author: "Zoë O'Brien ✓",
   platform: 'gcp',
+  gcpAuth: 'workload-identity',
   registry: 'asia-southeast1-docker.pkg.dev/acme-ml/images/churn-predictor',
   runnerTag: 'gcp-large',
   python: '3.11',
@@ -122,6 +123,7 @@ const AS_FLAGS = [
   '--description', ANSWERS.description,
   '--author', ANSWERS.author,
   '--platform', ANSWERS.platform,
+  '--gcp-auth', ANSWERS.gcpAuth,
   '--registry', ANSWERS.registry,
   '--runner-tag', ANSWERS.runnerTag,
   '--python', ANSWERS.python,
@@ -169,6 +171,12 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.waitFor('❯ On-prem Harbor');
     await terminal.press('Down');
     await terminal.waitFor('❯ GCP Artifact Registry');
+    await terminal.press('Enter');
+
+    // gcp only: how the jobs log in.
+    await terminal.waitFor('❯ Service account key (key)');
+    await terminal.press('Down');
+    await terminal.waitFor('❯ Workload identity federation');
     await terminal.press('Enter');
 
     // The placeholder default follows the platform just picked (the prompt wraps long lines itself).
@@ -362,7 +370,7 @@ describe('create-mlops-project on a terminal', () => {
         writeFileSync(key, JSON.stringify({ type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' }));
         const cwd = join(work, 'cwd');
         mkdirSync(cwd);
-        const gcp = answers.map((a) => (a === 'onprem' ? 'gcp' : a === 'harbor.example.com/ml/churn' ? 'europe-west4-docker.pkg.dev/p/images/churn' : a === 'on-prem' ? 'gcp' : a));
+        const gcp = answers.map((a) => (a === 'onprem' ? 'gcp' : a === 'harbor.example.com/ml/churn' ? 'europe-west4-docker.pkg.dev/p/images/churn' : a === 'on-prem' ? 'gcp' : a)).concat('--gcp-auth', 'key');
         await terminal.start(cwd, ['churn', ...gcp]);
         await upToTheSecrets(fake.url, 'team/churn');
         await terminal.answer('(GITLAB_TOKEN)', token);

@@ -130,7 +130,7 @@ describe('applyGitLabPlan guards', () => {
     gitlabUrl: fake.url,
     project: 'g/p',
     create: undefined,
-    variables: Object.entries(values).map(([key, value]) => ({ key, value: new Secret(value), protected: true, description: 'd' })),
+    variables: Object.entries(values).map(([key, value]) => ({ key, value: new Secret(value), masked: true, protected: true, description: 'd' })),
     pipelineVariablesForDevelopers: true,
     push: undefined,
   });

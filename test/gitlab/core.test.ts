@@ -30,9 +30,9 @@ describe('maskedProblem (GitLab: \\A[a-zA-Z0-9_+=/@:.~-]{8,}\\z)', () => {
 describe('harborCredential', () => {
   it('is the single-line base64 of a Docker config keyed by the host and port', () => {
     const c = harborCredential('harbor.example.com:8443/team/p', new Secret('robot$team+ci'), new Secret('pa:ss$`"word'));
-    expect(c.key).toBe('HARBOR_ROBOT_CREDS_JSON');
-    expect(maskedProblem(c.value.reveal())).toBeUndefined();
-    const config = JSON.parse(Buffer.from(c.value.reveal(), 'base64').toString()) as { auths: Record<string, { auth: string }> };
+    expect(c.variables[0]!.key).toBe('HARBOR_ROBOT_CREDS_JSON');
+    expect(maskedProblem(c.variables[0]!.value.reveal())).toBeUndefined();
+    const config = JSON.parse(Buffer.from(c.variables[0]!.value.reveal(), 'base64').toString()) as { auths: Record<string, { auth: string }> };
     expect(config).toEqual({ auths: { 'harbor.example.com:8443': { auth: Buffer.from('robot$team+ci:pa:ss$`"word').toString('base64') } } });
     expect(c.summary).toBe('Docker config for harbor.example.com:8443');
   });
@@ -52,7 +52,7 @@ describe('gcpCredential', () => {
   it('is the base64 of the bytes, unchanged', () => {
     const bytes = Buffer.from(`${JSON.stringify(key, null, 2)}\n`);
     const c = gcpCredential(bytes, 'key.json');
-    expect(Buffer.from(c.value.reveal(), 'base64').equals(bytes)).toBe(true);
+    expect(Buffer.from(c.variables[0]!.value.reveal(), 'base64').equals(bytes)).toBe(true);
     expect(c.summary).toBe('service account key of ci@acme.iam.gserviceaccount.com');
   });
   it.each([

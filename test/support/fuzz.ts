@@ -13,7 +13,8 @@ import { ANSWERS_FILE } from '../../generators/project/answers-file.js';
 import { collectAnswers } from '../../generators/project/collect.js';
 import { UserError } from '../../generators/shared/errors.js';
 import { planProject } from '../../generators/project/plan.js';
-import { type PipelineVariant, variantOf } from '../../generators/project/pipeline-settings.js';
+import { PLATFORM_IDS } from '../../generators/platforms/platforms.js';
+import { variantOf } from '../../generators/platforms/variants.js';
 import type { SourceFile } from '../../generators/project/template.js';
 import { readBuiltFiles, readPipeline, readTemplate } from '../../src/io/template-source.js';
 import { checkPipeline } from './gitlab-ci-check.js';
@@ -116,6 +117,7 @@ function registryFor(rng: Rng, platform: string): string {
   const part = (): string => (chance(rng, 0.1) ? nameLike(rng, LOWER, '-') : plainName(rng, LOWER, pick(rng, ['-', '_', '.', '__'])));
   const path = Array.from({ length: int(rng, platform === 'gcp' ? 2 : 1, 4) }, part).join('/');
   if (platform === 'gcp') return `${pick(rng, ['europe-west1', 'asia-southeast1', 'us'])}-docker.pkg.dev/${path}`;
+  if (platform === 'gitlab' && chance(rng, 0.6)) return chance(rng, 0.5) ? '$CI_REGISTRY_IMAGE' : `$CI_REGISTRY_IMAGE/${path}`;
   return `${pick(rng, ['harbor.example.com', 'registry.local:5000', 'localhost:5000', 'r.io', 'a-b.c-d.example'])}/${path}`;
 }
 
@@ -133,7 +135,7 @@ export interface FuzzCase {
 export function randomCase(rng: Rng): FuzzCase {
   const given: Partial<Record<AnswerKey, string>> = {};
   const inline: Partial<Record<AnswerKey, boolean>> = {};
-  const platform = chance(rng, 0.95) ? pick(rng, ['onprem', 'gcp']) : pick(rng, ['GCP', 'aws', '', ' onprem', freeText(rng)]);
+  const platform = chance(rng, 0.95) ? pick(rng, PLATFORM_IDS) : pick(rng, ['GCP', 'aws', '', ' onprem', 'GitLab', freeText(rng)]);
   const values: Record<AnswerKey, () => string> = {
     projectName: () => freeText(rng) || 'P',
     repoName: () => nameLike(rng, LOWER, '-'),
@@ -141,6 +143,8 @@ export function randomCase(rng: Rng): FuzzCase {
     description: () => freeText(rng),
     author: () => freeText(rng),
     platform: () => platform,
+    // Mostly with gcp (where it belongs); otherwise refused in one line.
+    gcpAuth: () => (chance(rng, 0.9) ? pick(rng, ['key', 'workload-identity']) : pick(rng, ['wif', 'Key', ''])),
     registry: () => registryFor(rng, platform),
     runnerTag: () => (chance(rng, 0.3) ? pick(rng, ['on-prem', 'gcp', 'docker', 'gpu,cpu', 'k8s runner']) : freeText(rng)),
     python: () => (chance(rng, 0.92) ? pick(rng, ['3.11', '3.12', '3.13']) : pick(rng, ['3.10', '3.12.1', '3', ' 3.12', 'python3.12', ''])),
@@ -148,7 +152,8 @@ export function randomCase(rng: Rng): FuzzCase {
   };
   for (const key of ANSWER_KEYS) {
     // The platform is given whenever the registry is, so a registry made for it meets it.
-    if (chance(rng, key === 'platform' ? 0.8 : 0.7)) given[key] = values[key]();
+    const likely = key === 'platform' ? 0.8 : key === 'gcpAuth' ? (platform === 'gcp' ? 0.7 : 0.05) : 0.7;
+    if (chance(rng, likely)) given[key] = values[key]();
     inline[key] = chance(rng, 0.5);
   }
   if (given.registry !== undefined && given.platform === undefined && platform !== 'onprem') given.platform = platform;
@@ -209,13 +214,13 @@ export function stderrProblems(stderr: string): string[] {
 
 let templateCache: SourceFile[] | undefined;
 let builtCache: SourceFile[] | undefined;
-const pipelineCache = new Map<PipelineVariant, string>();
+const pipelineCache = new Map<string, string>();
 
 /** The inputs of planProject, read once. */
 export function planInputs(answers: Answers): { template: SourceFile[]; built: SourceFile[]; pipeline: string } {
   templateCache ??= readTemplate();
   builtCache ??= readBuiltFiles();
-  const variant = variantOf(answers);
+  const variant = variantOf(answers).id;
   if (!pipelineCache.has(variant)) pipelineCache.set(variant, readPipeline(variant));
   return { template: templateCache, built: builtCache, pipeline: pipelineCache.get(variant)! };
 }

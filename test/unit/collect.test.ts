@@ -138,17 +138,19 @@ describe('reviseAnswer (the review)', () => {
     const own = { ...TYPED, registry: 'harbor.example.com/ml/churn-model', runnerTag: 'big-runner' };
     const { asked, ask } = asker({ platform: 'gcp', registry: 'europe-west4-docker.pkg.dev/p/r/churn' });
     const answers = await reviseAnswer({ answers: own, key: 'platform', ask, given: ['registry'] });
-    expect(asked.map((q) => q.key)).toEqual(['platform', 'registry']);
+    // gcp's auth answer is new to this repo: asked, with its default.
+    expect(asked.map((q) => q.key)).toEqual(['platform', 'gcpAuth', 'registry']);
+    expect(asked[1]?.default).toBe('key');
     // Asked with the default of the new platform, and checked against it.
-    expect(asked[1]?.default).toBe('asia-southeast1-docker.pkg.dev/change-me/change-me/churn-model');
-    expect(asked[1]?.validate('harbor.example.com/ml/x')).toMatch(/Artifact Registry/);
-    expect(answers).toEqual({ ...own, platform: 'gcp', registry: 'europe-west4-docker.pkg.dev/p/r/churn' });
+    expect(asked[2]?.default).toBe('asia-southeast1-docker.pkg.dev/change-me/change-me/churn-model');
+    expect(asked[2]?.validate('harbor.example.com/ml/x')).toMatch(/Artifact Registry/);
+    expect(answers).toEqual({ ...own, platform: 'gcp', gcpAuth: 'key', registry: 'europe-west4-docker.pkg.dev/p/r/churn' });
   });
 
   it('a placeholder registry and a default runner tag follow the platform without a question', async () => {
     const { asked, ask } = asker({ platform: 'gcp' });
     const answers = await reviseAnswer({ answers: TYPED, key: 'platform', ask });
-    expect(asked.map((q) => q.key)).toEqual(['platform']);
+    expect(asked.map((q) => q.key)).toEqual(['platform', 'gcpAuth']);
     expect(answers.registry).toBe('asia-southeast1-docker.pkg.dev/change-me/change-me/churn-model');
     expect(answers.runnerTag).toBe('gcp');
   });
