@@ -10,7 +10,7 @@ import { planAddImage } from '../../generators/image/add-image.js';
 import { BASES_WITHOUT_PYTHON, dockerfileShapeOf } from '../../generators/image/images.js';
 import { repoReader, writeChanges } from '../../src/io/repo-files.js';
 import { checkPipeline, parseCi, resolveJob } from '../support/gitlab-ci-check.js';
-import { MATRIX, REGISTRY } from '../support/matrix.js';
+import { MATRIX, type MatrixEntry } from '../support/matrix.js';
 import { create, readTree, removeDir, ROOT, tempDir } from '../support/cli.js';
 import { insertedLines } from '../support/line-diff.js';
 
@@ -21,9 +21,15 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(work));
 
-async function generate(name: string, platform: 'onprem' | 'gcp', builder: 'kaniko' | 'buildah'): Promise<string> {
+const variant = (id: string): MatrixEntry => {
+  const entry = MATRIX.find((e) => e.id === id);
+  if (entry === undefined) throw new Error(`no variant ${id}`);
+  return entry;
+};
+
+async function generate(name: string, entry: MatrixEntry): Promise<string> {
   const result = await create(
-    [name, '--yes', '--no-git', '--repo-name', 'ml-app', '--platform', platform, '--builder', builder, '--registry', REGISTRY[platform]],
+    [name, '--yes', '--no-git', '--repo-name', 'ml-app', ...entry.flags],
     work,
   );
   expect(result.exitCode, result.stderr).toBe(0);
@@ -43,11 +49,11 @@ function cpuJobRenamed(ci: Record<string, unknown>, image: string, switchName: s
   return JSON.parse(text);
 }
 
-describe.each(MATRIX)('image added to a %s + %s repo', (platform, builder) => {
+describe.each(MATRIX)('image added to a $id repo', (entry) => {
   let dir: string;
   let before: Record<string, string>;
   beforeAll(async () => {
-    dir = await generate(`${platform}-${builder}`, platform, builder);
+    dir = await generate(entry.id, entry);
     before = readTree(dir);
     addImage(dir, 'serving', 'python:3.12-slim');
   });
@@ -152,7 +158,7 @@ describe('the Dockerfile shape follows the base image', () => {
   });
 
   it('a CUDA base gets a copy of the gpu Dockerfile, a python base a copy of the cpu one', async () => {
-    const dir = await generate('cuda', 'onprem', 'kaniko');
+    const dir = await generate('cuda', variant('onprem-kaniko'));
     const before = readTree(dir);
     addImage(dir, 'trainer', 'nvcr.io/nvidia/cuda:12.4.1-runtime-ubuntu22.04');
     addImage(dir, 'server', 'python:3.11-slim');
@@ -173,7 +179,7 @@ describe('the Dockerfile shape follows the base image', () => {
   });
 
   it('a base without python3 in a repo without the gpu Dockerfile: one line, nothing changed', async () => {
-    const dir = await generate('no-gpu', 'onprem', 'kaniko');
+    const dir = await generate('no-gpu', variant('onprem-kaniko'));
     rmSync(join(dir, 'docker/ml-app-gpu.Dockerfile'));
     const snapshot = readTree(dir);
     expect(() => addImage(dir, 'trainer', 'ubuntu:24.04')).toThrow(/^Base image "ubuntu:24\.04" has no python3, and this repo has no gpu Dockerfile to copy/);
@@ -183,7 +189,7 @@ describe('the Dockerfile shape follows the base image', () => {
 
 describe('image added to a hand-edited pipeline', () => {
   it('keeps comments, anchors, key order and the user jobs byte for byte', async () => {
-    const dir = await generate('edited', 'onprem', 'kaniko');
+    const dir = await generate('edited', variant('onprem-kaniko'));
     const path = join(dir, '.gitlab-ci.yml');
     let text = readFileSync(path, 'utf8');
     // A user's edits: an anchor and its alias, an extra job, comments, a reordered job, odd spacing.
@@ -226,7 +232,7 @@ describe('image errors: one line, nothing changed', () => {
   let dir: string;
   let snapshot: Record<string, string>;
   beforeAll(async () => {
-    dir = await generate('errors', 'gcp', 'buildah');
+    dir = await generate('errors', variant('gcp-key-buildah'));
     snapshot = readTree(dir);
   });
 

@@ -14,8 +14,17 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
 import { create, removeDir, tempDir } from '../support/cli.js';
+import { MATRIX } from '../support/matrix.js';
+import type { Platform } from '../../generators/platforms/platforms.js';
 
-const REGISTRY = { onprem: 'harbor.acme.io/ml/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p' } as const;
+const REGISTRY: Record<Platform, string> = { onprem: 'harbor.acme.io/ml/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p', gitlab: '$CI_REGISTRY_IMAGE' };
+/** What GitLab gives every job of a project whose container registry is on (the job token is a stand-in value). */
+const GITLAB_JOB = {
+  CI_REGISTRY: 'registry.gitlab.acme.io',
+  CI_REGISTRY_IMAGE: 'registry.gitlab.acme.io/ml/p',
+  CI_REGISTRY_USER: 'gitlab-ci-token',
+  CI_REGISTRY_PASSWORD: 'glcbt-64_job-token-value',
+};
 const HARBOR_CRED = Buffer.from(JSON.stringify({ auths: { 'harbor.acme.io': { auth: Buffer.from('robot$p+ci:s3cret-value').toString('base64') } } })).toString('base64');
 const GCP_CRED = Buffer.from(JSON.stringify({ type: 'service_account', private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' })).toString('base64');
 
@@ -43,23 +52,68 @@ interface Run {
   config: string | undefined;
   /** SSL_CERT_DIR as the builder saw it. */
   certDir: string | undefined;
+  /** The file GOOGLE_APPLICATION_CREDENTIALS named when the builder ran, if any. */
+  google: string | undefined;
 }
 
-describe.each([
-  ['onprem', 'kaniko'],
-  ['gcp', 'buildah'],
-  ['onprem', 'buildah'],
-  ['gcp', 'kaniko'],
-] as const)('image job of %s + %s', (platform, builder) => {
+/**
+ * Per platform and auth: the variables that carry the credential when it is set, the
+ * one-line messages naming them, and where the builder finds the login. The job token
+ * (gitlab) is in every job, like GitLab's; workload identity with buildah trades the
+ * token over HTTP, which test/cli/gcp-workload-identity.test.ts runs against a stand-in.
+ */
+interface CredentialCase {
+  given: Record<string, string>;
+  /** The message of an unprotected ref without them, and of a protected one; undefined: the job's own credentials. */
+  missing: { buildOnly: string; error: RegExp } | undefined;
+  /** Where the login is: a Docker config entry for the registry host, or Google's credentials file. */
+  login: 'docker-config' | 'google-credentials';
+}
+const CREDENTIAL_CASES: Record<string, CredentialCase> = {
+  'onprem:robot-account': {
+    given: { HARBOR_ROBOT_CREDS_JSON: HARBOR_CRED },
+    missing: { buildOnly: 'the protected variable HARBOR_ROBOT_CREDS_JSON', error: /^ERROR: CI\/CD variable HARBOR_ROBOT_CREDS_JSON is not set/ },
+    login: 'docker-config',
+  },
+  'gcp:key': {
+    given: { GCP_SERVICE_ACCOUNT_KEY: GCP_CRED },
+    missing: { buildOnly: 'the protected variable GCP_SERVICE_ACCOUNT_KEY', error: /^ERROR: CI\/CD variable GCP_SERVICE_ACCOUNT_KEY is not set/ },
+    login: 'docker-config',
+  },
+  'gcp:workload-identity': {
+    given: {
+      GCP_WORKLOAD_IDENTITY_PROVIDER: 'projects/123456789/locations/global/workloadIdentityPools/gitlab/providers/gitlab-com',
+      GCP_SERVICE_ACCOUNT: 'ci-images@acme.iam.gserviceaccount.com',
+      GCP_ID_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.stand-in-id-token.sig',
+    },
+    missing: {
+      buildOnly: 'the protected variables GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT',
+      error: /^ERROR: CI\/CD variables GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT must both be set/,
+    },
+    login: 'google-credentials',
+  },
+  'gitlab:job-token': { given: {}, missing: undefined, login: 'docker-config' },
+};
+
+/** GitLab expands $VAR in a variable's value from the variables before it: the same here. */
+const expand = (value: string, env: Record<string, string>): string =>
+  value.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (all, name: string) => env[name] ?? all);
+
+// Workload identity with buildah makes HTTP calls: its own test, against a token stand-in.
+describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder === 'buildah')))('image job of $id', (entry) => {
+  const { platform, builder } = entry;
   let repo: string;
   let script: string;
   let jobVars: Record<string, string>;
-  const credName = platform === 'onprem' ? 'HARBOR_ROBOT_CREDS_JSON' : 'GCP_SERVICE_ACCOUNT_KEY';
-  const cred = platform === 'onprem' ? HARBOR_CRED : GCP_CRED;
+  const credential = CREDENTIAL_CASES[`${platform}:${entry.auth}`];
+  if (credential === undefined) throw new Error(`no credential case for ${entry.id}: add one to CREDENTIAL_CASES`);
+  const cred = credential.given;
+  const registry = expand(REGISTRY[platform], GITLAB_JOB);
+  const always = platform === 'gitlab' ? GITLAB_JOB : {};
 
   beforeAll(async () => {
-    const name = `${platform}-${builder}`;
-    const made = await create([name, '--yes', '--no-git', '--repo-name', 'p', '--platform', platform, '--builder', builder, '--registry', REGISTRY[platform]], work);
+    const name = entry.id;
+    const made = await create([name, '--yes', '--no-git', '--repo-name', 'p', ...entry.flags.slice(0, -2), '--registry', REGISTRY[platform]], work);
     expect(made.exitCode, made.stderr).toBe(0);
     repo = join(work, name);
     const ci = parseCi(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8'));
@@ -67,8 +121,8 @@ describe.each([
     const globals = ci.variables as Record<string, unknown>;
     const value = (v: unknown): string => (typeof v === 'object' && v !== null ? String((v as { value: unknown }).value) : String(v));
     jobVars = {};
-    for (const [k, v] of Object.entries(globals)) jobVars[k] = value(v);
-    for (const [k, v] of Object.entries(resolveJob(ci, 'build:cpu-image').variables as Record<string, unknown>)) jobVars[k] = value(v);
+    for (const [k, v] of Object.entries(globals)) jobVars[k] = expand(value(v), { ...always, ...jobVars });
+    for (const [k, v] of Object.entries(resolveJob(ci, 'build:cpu-image').variables as Record<string, unknown>)) jobVars[k] = expand(value(v), { ...always, ...jobVars });
   });
 
   /** Run the job's shell for one pipeline: `vars` are GitLab's predefined variables and the project's. */
@@ -78,7 +132,7 @@ describe.each([
     mkdirSync(bin, { recursive: true });
     const calls = join(dir, 'calls');
     // The recorder: one line per call, arguments separated by a tab; exit code and output from files.
-    const recorder = `#!/bin/sh\n{ for a in "$@"; do printf '%s\\t' "$a"; done; echo; } >> '${calls}'\necho "SSL_CERT_DIR=\${SSL_CERT_DIR:-}" > '${dir}/builder-env'\n[ -f '${dir}/builder-output' ] && cat '${dir}/builder-output' >&2\nexit $(cat '${dir}/builder-exit' 2>/dev/null || echo 0)\n`;
+    const recorder = `#!/bin/sh\n{ for a in "$@"; do printf '%s\\t' "$a"; done; echo; } >> '${calls}'\necho "SSL_CERT_DIR=\${SSL_CERT_DIR:-}" > '${dir}/builder-env'\n[ -n "\${GOOGLE_APPLICATION_CREDENTIALS:-}" ] && cp "$GOOGLE_APPLICATION_CREDENTIALS" '${dir}/google-credentials'\n[ -f '${dir}/builder-output' ] && cat '${dir}/builder-output' >&2\nexit $(cat '${dir}/builder-exit' 2>/dev/null || echo 0)\n`;
     writeFileSync(join(bin, builder === 'kaniko' ? 'executor' : 'buildah'), recorder);
     chmodSync(join(bin, builder === 'kaniko' ? 'executor' : 'buildah'), 0o755);
     const dockerConfig = join(dir, 'docker');
@@ -89,8 +143,10 @@ describe.each([
       CI_COMMIT_SHORT_SHA: 'abcd1234',
       CI_DEFAULT_BRANCH: 'main',
       DOCKER_CONFIG: dockerConfig,
-      REGISTRY_AUTH_FILE: join(dockerConfig, 'config.json'),
+      // Only buildah's job sets it (its overlay): what it reads its login from.
+      ...(builder === 'buildah' ? { REGISTRY_AUTH_FILE: join(dockerConfig, 'config.json') } : {}),
       TMPDIR: dir,
+      ...always,
       ...vars,
     };
     const path = shell === 'dash' ? `${bin}:${process.env.PATH ?? ''}` : `${bin}:${busyboxBin}`;
@@ -105,6 +161,7 @@ describe.each([
       err: String(result.stderr),
       calls: existsSync(calls) ? readFileSync(calls, 'utf8').trimEnd().split('\n').map((l) => l.replace(/\t$/, '').split('\t')) : [],
       config: existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined,
+      google: existsSync(join(dir, 'google-credentials')) ? readFileSync(join(dir, 'google-credentials'), 'utf8') : undefined,
       certDir: existsSync(join(dir, 'builder-env')) ? readFileSync(join(dir, 'builder-env'), 'utf8').trim().replace(/^SSL_CERT_DIR=/, '') : undefined,
     };
     rmSync(dir, { recursive: true, force: true });
@@ -119,7 +176,7 @@ describe.each([
 
   describe.each(SHELLS)('in %s', (shell) => {
     it('a merge request builds, pushes nothing and never reads the credential (even when it is set)', async () => {
-      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false', [credName]: cred });
+      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false', ...cred });
       expect(run.code, run.err).toBe(0);
       expect(built(run)).toBe(true);
       expect(pushes(run)).toEqual([]);
@@ -129,32 +186,63 @@ describe.each([
     });
 
     it('a push to the default branch pushes :<sha> and :latest (kaniko: with the layer cache)', async () => {
-      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', [credName]: cred });
+      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...cred });
       expect(run.code, run.err).toBe(0);
-      expect(pushes(run)).toEqual([`${REGISTRY[platform]}/cpu:abcd1234`, `${REGISTRY[platform]}/cpu:latest`]);
-      if (builder === 'kaniko') expect(run.calls[0]?.join(' ')).toContain(`--cache=true --cache-repo ${REGISTRY[platform]}/cache`);
-      expect(run.config).toMatch(/"auths"/);
+      expect(pushes(run)).toEqual([`${registry}/cpu:abcd1234`, `${registry}/cpu:latest`]);
+      if (builder === 'kaniko') expect(run.calls[0]?.join(' ')).toContain(`--cache=true --cache-repo ${registry}/cache`);
+      if (credential.login === 'docker-config') {
+        const auths = (JSON.parse(run.config ?? '{}') as { auths?: Record<string, unknown> }).auths ?? {};
+        expect(Object.keys(auths)).toContain(registry.split('/')[0]);
+        expect(run.google).toBeUndefined();
+      } else {
+        // kaniko reads Google's credentials file (its Google keychain trades the token); no Docker config login.
+        expect(run.config).toBeUndefined();
+        const file = JSON.parse(run.google ?? '{}') as Record<string, unknown>;
+        expect(file).toMatchObject({ type: 'external_account', audience: `//iam.googleapis.com/${cred.GCP_WORKLOAD_IDENTITY_PROVIDER}` });
+      }
+      if (platform === 'gitlab')
+        expect(JSON.parse(run.config ?? '{}')).toEqual({ auths: { [GITLAB_JOB.CI_REGISTRY]: { auth: Buffer.from(`gitlab-ci-token:${GITLAB_JOB.CI_REGISTRY_PASSWORD}`).toString('base64') } } });
+      // No credential value reaches the log.
+      for (const value of [cred.HARBOR_ROBOT_CREDS_JSON, cred.GCP_SERVICE_ACCOUNT_KEY, cred.GCP_ID_TOKEN, GITLAB_JOB.CI_REGISTRY_PASSWORD])
+        if (value !== undefined) expect(`${run.out}${run.err}`).not.toContain(value);
     });
+
+    if (credential.missing === undefined) {
+      it("an unprotected branch pushes with the job's own credentials", async () => {
+        const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'web', CI_COMMIT_BRANCH: 'feature/x', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false' });
+        expect(run.code, run.err).toBe(0);
+        expect(pushes(run)).toEqual([`${registry}/cpu:abcd1234`]);
+      });
+
+      it('a project without its container registry (no CI_REGISTRY_PASSWORD) fails with one line saying what to enable', async () => {
+        const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', CI_REGISTRY_PASSWORD: '' });
+        expect(run.code).toBe(1);
+        expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(/^ERROR: this job has no CI_REGISTRY_PASSWORD: enable the project's container registry/)]);
+        expect(run.calls).toEqual([]);
+      });
+      return;
+    }
+    const missing = credential.missing;
 
     it('an unprotected branch without the credential builds only, and says why', async () => {
       const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'web', CI_COMMIT_BRANCH: 'feature/x', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false' });
       expect(run.code, run.err).toBe(0);
       expect(built(run)).toBe(true);
       expect(pushes(run)).toEqual([]);
-      expect(run.out).toContain(`image-build: build only, nothing is pushed (feature/x is not protected, and the protected variable ${credName}`);
+      expect(run.out).toContain(`image-build: build only, nothing is pushed (feature/x is not protected, and ${missing.buildOnly}`);
     });
 
     it('an unprotected branch that the (unprotected) credential reaches pushes :<sha> only, without the layer cache', async () => {
-      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'web', CI_COMMIT_BRANCH: 'feature/x', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false', [credName]: cred });
+      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'web', CI_COMMIT_BRANCH: 'feature/x', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false', ...cred });
       expect(run.code, run.err).toBe(0);
-      expect(pushes(run)).toEqual([`${REGISTRY[platform]}/cpu:abcd1234`]);
+      expect(pushes(run)).toEqual([`${registry}/cpu:abcd1234`]);
       expect(run.calls.flat()).not.toContain('--cache=true');
     });
 
     it('a protected branch without the credential fails with one line naming the variable', async () => {
       const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true' });
       expect(run.code).toBe(1);
-      expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^ERROR: CI/CD variable ${credName} is not set`))]);
+      expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(missing.error)]);
       expect(run.calls).toEqual([]);
     });
   });
@@ -192,7 +280,7 @@ describe.each([
     const auths = (run: Run): Record<string, { auth: string }> => (JSON.parse(run.config ?? '{}') as { auths: Record<string, { auth: string }> }).auths;
 
     it('a merge request logs in to it with the job token (and to nothing else), and pulls the base image through it', async () => {
-      const run = await runJob('busybox sh', { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', ...proxy, [credName]: cred });
+      const run = await runJob('busybox sh', { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', ...proxy, ...cred });
       expect(run.code, run.err).toBe(0);
       expect(auths(run)).toEqual({ 'gitlab.acme.io:443': { auth: proxyAuth } });
       expect(run.calls[0]).toContain('BASE_IMAGE=gitlab.acme.io:443/ml/dependency_proxy/containers/library/python:3.12-slim');
@@ -200,16 +288,17 @@ describe.each([
     });
 
     it('a push adds the proxy beside the registry login, and the file stays valid JSON', async () => {
-      const run = await runJob('dash', { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...proxy, [credName]: cred });
+      const run = await runJob('dash', { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...proxy, ...cred });
       expect(run.code, run.err).toBe(0);
-      expect(Object.keys(auths(run)).sort()).toEqual(['gitlab.acme.io:443', REGISTRY[platform].split('/')[0]].sort());
+      const login = credential.login === 'docker-config' ? [registry.split('/')[0]] : [];
+      expect(Object.keys(auths(run)).sort()).toEqual(['gitlab.acme.io:443', ...login].sort());
       expect(auths(run)['gitlab.acme.io:443']).toEqual({ auth: proxyAuth });
     });
 
     if (platform === 'onprem') {
       it('a Docker config with an empty "auths" stays valid JSON', async () => {
         const empty = Buffer.from('{ "auths": { } }').toString('base64');
-        const run = await runJob('busybox sh', { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...proxy, [credName]: empty });
+        const run = await runJob('busybox sh', { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...proxy, HARBOR_ROBOT_CREDS_JSON: empty });
         expect(auths(run)).toEqual({ 'gitlab.acme.io:443': { auth: proxyAuth } });
       });
     }
