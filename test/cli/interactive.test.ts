@@ -206,7 +206,7 @@ describe('create-mlops-project on a terminal', () => {
     expect(review).toContain('❯ Create the repo');
     expect(review).toMatch(/^ {2}Python version +3\.12$/m);
     expect(review).toMatch(/^ {2}GitLab credential +Later$/m);
-    await terminal.press(...Array<string>(9).fill('Down'));
+    await terminal.press(...Array<string>(10).fill('Down'));
     await terminal.waitFor('❯ Python version');
     await terminal.press('Enter');
     await terminal.waitFor('✔ Create the repo with these answers? No, change: Python version');
@@ -215,7 +215,8 @@ describe('create-mlops-project on a terminal', () => {
     await terminal.waitFor('❯ 3.11');
     await terminal.press('Enter');
     // Back to the review, with the new answer, and the rest as they were.
-    await terminal.waitFor('  Python version                       3.11');
+    // Labels are padded to the longest (gcp's auth question).
+    await terminal.waitFor(`  ${'Python version'.padEnd(40)}  3.11`);
     const again = await terminal.screen();
     expect(again).toMatch(/^ {2}Image builder in CI +buildah$/m);
     expect(again).toMatch(/^ {2}GitLab runner tag +gcp-large$/m);
@@ -278,7 +279,7 @@ describe('create-mlops-project on a terminal', () => {
       await terminal.press(...Array<string>(13).fill('BSpace'));
       await terminal.type('team/churn');
       await terminal.press('Enter');
-      await terminal.waitFor('GitLab credential                    new private project team/churn on');
+      await terminal.waitFor(`${'GitLab credential'.padEnd(40)}  new private project team/churn on`);
       await terminal.waitFor('❯ Create the repo');
       await terminal.press('Enter');
 
