@@ -18,6 +18,17 @@ export interface PipelineVariable {
   what: string;
 }
 
+/** What the GitLab step reads from the environment to make a credential (asked on a terminal). */
+export interface CredentialInput {
+  name: string;
+  /** What to put in it: shown in the error and in --help. */
+  what: string;
+  /** The question on a terminal. */
+  prompt: string;
+  /** A secret: typed hidden, redacted everywhere. */
+  hidden: boolean;
+}
+
 /**
  * How the GitLab step makes the variables: a key of CREDENTIAL_BUILDERS in
  * src/gitlab/credentials.ts (a missing builder is a compile error there).
@@ -39,6 +50,10 @@ export interface AuthDescriptor {
     variables: readonly PipelineVariable[];
     /** Made for the registry's host (a Docker config): a placeholder registry is refused. */
     hostBound: boolean;
+    /** What the GitLab step reads to make the variables. */
+    inputs: readonly CredentialInput[];
+    /** On a terminal, after a refused value: the choice that asks the inputs again. */
+    retype: string;
   } | null;
 }
 
@@ -95,6 +110,11 @@ export const PLATFORMS = {
         credential: {
           kind: 'harbor-robot',
           hostBound: true,
+          inputs: [
+            { name: 'HARBOR_USERNAME', what: 'the Harbor robot account name, e.g. robot$team+ci', prompt: 'Harbor robot account name', hidden: false },
+            { name: 'HARBOR_PASSWORD', what: "the Harbor robot account's secret", prompt: 'Harbor robot account secret', hidden: true },
+          ],
+          retype: 'Type the Harbor robot account again',
           variables: [{ key: 'HARBOR_ROBOT_CREDS_JSON', secret: true, what: 'base64 of a Docker config JSON for the registry host (the robot account)' }],
         },
       },
@@ -126,6 +146,15 @@ export const PLATFORMS = {
         credential: {
           kind: 'gcp-key',
           hostBound: false,
+          inputs: [
+            {
+              name: 'GCP_SERVICE_ACCOUNT_KEY_FILE',
+              what: 'the path of the service account key JSON file',
+              prompt: 'Path of the service account key JSON',
+              hidden: false,
+            },
+          ],
+          retype: 'Type the key file path again',
           variables: [{ key: 'GCP_SERVICE_ACCOUNT_KEY', secret: true, what: 'base64 of the service account key JSON' }],
         },
       },
@@ -139,6 +168,16 @@ export const PLATFORMS = {
         credential: {
           kind: 'gcp-workload-identity',
           hostBound: false,
+          inputs: [
+            {
+              name: 'GCP_WORKLOAD_IDENTITY_PROVIDER',
+              what: 'the pool provider, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (docs/ci-variables.md)',
+              prompt: 'Workload identity provider (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)',
+              hidden: false,
+            },
+            { name: 'GCP_SERVICE_ACCOUNT', what: 'the email of the service account the jobs act as', prompt: 'Service account email', hidden: false },
+          ],
+          retype: 'Type the provider and service account again',
           variables: [
             {
               key: 'GCP_WORKLOAD_IDENTITY_PROVIDER',

@@ -109,3 +109,11 @@ export function runnerTagHelp(platforms: Platforms = PLATFORMS): string {
 export function credentialVariables(auth: AuthDescriptor): readonly string[] {
   return auth.credential?.variables.map((v) => v.key) ?? [];
 }
+
+/** Each platform and auth, named as `--help` names them (`onprem`, `gcp key`, `gitlab`), with its descriptor. */
+export function credentialAuths(platforms: Platforms = PLATFORMS): { name: string; auth: AuthDescriptor }[] {
+  return Object.entries(platforms).flatMap(([id, platform]) => {
+    const auths = Object.entries(platform.auths);
+    return auths.map(([authId, auth]) => ({ name: auths.length > 1 ? `${id} ${authId}` : id, auth }));
+  });
+}

@@ -2,9 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ANSWER_KEYS, type AnswerKey, defaultOf, flagOf, PYTHON_VERSIONS, quoted } from '../../generators/project/answers.js';
 import { BUILDERS, PLATFORMS } from '../../generators/platforms/platforms.js';
-import { credentialAuths } from '../gitlab/args.js';
-import { CREDENTIAL_BUILDERS } from '../gitlab/credentials.js';
-import { authChoices, type Builders, platformHelp, type Platforms, runnerTagHelp } from '../../generators/platforms/variants.js';
+import { authChoices, type Builders, credentialAuths, platformHelp, type Platforms, runnerTagHelp } from '../../generators/platforms/variants.js';
 import type { GitLabSettings } from '../../generators/project/command-line.js';
 import { DOCS_URL } from '../../generators/shared/docs.js';
 import { UserError } from '../../generators/shared/errors.js';
@@ -166,7 +164,7 @@ const GITLAB_ROWS: FlagRow[] = [
 function credentialInputsHelp(): string {
   return credentialAuths()
     .map(({ name, auth }) => {
-      const names = auth.credential === null ? [] : CREDENTIAL_BUILDERS[auth.credential.kind].inputs.map((i) => i.name);
+      const names = auth.credential === null ? [] : auth.credential.inputs.map((i) => i.name);
       return `${name} ${names.length === 0 ? 'nothing' : names.join(' and ')}`;
     })
     .join('; ');

@@ -1,9 +1,7 @@
 /** Flags of `mlops-project gitlab-variables`, and its help. */
 import { parseArgs } from 'node:util';
-import { type AuthDescriptor, PLATFORMS } from '../../generators/platforms/platforms.js';
-import type { Platforms } from '../../generators/platforms/variants.js';
+import { credentialAuths } from '../../generators/platforms/variants.js';
 import { docsUrl } from '../../generators/shared/docs.js';
-import { CREDENTIAL_BUILDERS } from './credentials.js';
 import { flagError } from '../cli/flag-error.js';
 import { type FlagRow, flagTable } from '../cli/help-table.js';
 
@@ -68,21 +66,13 @@ export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
   { flag: '--gitlab-push', what: 'push the current branch to the project as origin', default: 'off' },
 ];
 
-/** Each platform and auth that has a credential: `onprem`, `gcp key`, ... with its descriptor. */
-export function credentialAuths(): { name: string; auth: AuthDescriptor }[] {
-  return Object.entries(PLATFORMS as Platforms).flatMap(([id, platform]) => {
-    const auths = Object.entries(platform.auths);
-    return auths.map(([authId, auth]) => ({ name: auths.length > 1 ? `${id} ${authId}` : id, auth }));
-  });
-}
-
 /** The inputs it reads, under the flags: the token, then each credential builder's. */
 export const GITLAB_VARIABLES_SECRETS = `  Secrets and settings come from the environment only (on a terminal, a missing one is asked; secrets hidden):
 ${flagTable(
   [
     { flag: 'GITLAB_TOKEN', what: 'personal access token, api scope; Maintainer role on the project' },
     ...credentialAuths().flatMap(({ name, auth }) =>
-      auth.credential === null ? [] : CREDENTIAL_BUILDERS[auth.credential.kind].inputs.map((input) => ({ flag: input.name, what: `${name}: ${input.what}` })),
+      auth.credential === null ? [] : auth.credential.inputs.map((input) => ({ flag: input.name, what: `${name}: ${input.what}` })),
     ),
   ],
   GITLAB_VARIABLES_ROWS,

@@ -15,7 +15,6 @@
  */
 import { type CredentialKind, type PipelineVariable, PLATFORMS } from '../../generators/platforms/platforms.js';
 import { UserError } from '../../generators/shared/errors.js';
-import type { Wanted } from './inputs.js';
 import { Secret } from './secret.js';
 
 /** GitLab's rule for a masked, non-raw value (app/models/concerns/ci/maskable.rb). */
@@ -145,12 +144,8 @@ export function workloadIdentityCredential(provider: string, serviceAccount: str
   };
 }
 
-/** How the GitLab step makes the variables of one credential kind: what it reads, and the builder. */
+/** How the GitLab step makes the variables of one credential kind from its inputs (the descriptor's). */
 export interface CredentialBuilder {
-  /** What the step reads from the environment (asked on a terminal). */
-  inputs: Wanted[];
-  /** On a terminal, after a refused value: the choice that asks the inputs again. */
-  retype: string;
   /** The variables, from the inputs (all present); `readFile` reads a path an input names. */
   build(registry: string, inputs: ReadonlyMap<string, Secret>, readFile: (path: string) => Buffer): Credential;
 }
@@ -164,39 +159,15 @@ const input = (inputs: ReadonlyMap<string, Secret>, name: string): Secret => {
 /** One builder per credential kind: a kind without one does not compile. */
 export const CREDENTIAL_BUILDERS: Record<CredentialKind, CredentialBuilder> = {
   'harbor-robot': {
-    inputs: [
-      { name: 'HARBOR_USERNAME', what: 'the Harbor robot account name, e.g. robot$team+ci', prompt: 'Harbor robot account name', hidden: false },
-      { name: 'HARBOR_PASSWORD', what: "the Harbor robot account's secret", prompt: 'Harbor robot account secret', hidden: true },
-    ],
-    retype: 'Type the Harbor robot account again',
     build: (registry, inputs) => harborCredential(registry, input(inputs, 'HARBOR_USERNAME'), input(inputs, 'HARBOR_PASSWORD')),
   },
   'gcp-key': {
-    inputs: [
-      {
-        name: 'GCP_SERVICE_ACCOUNT_KEY_FILE',
-        what: 'the path of the service account key JSON file',
-        prompt: 'Path of the service account key JSON',
-        hidden: false,
-      },
-    ],
-    retype: 'Type the key file path again',
     build: (_registry, inputs, readFile) => {
       const path = input(inputs, 'GCP_SERVICE_ACCOUNT_KEY_FILE').reveal();
       return gcpCredential(readFile(path), `GCP_SERVICE_ACCOUNT_KEY_FILE ${path}`);
     },
   },
   'gcp-workload-identity': {
-    inputs: [
-      {
-        name: 'GCP_WORKLOAD_IDENTITY_PROVIDER',
-        what: 'the pool provider, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (docs/ci-variables.md)',
-        prompt: 'Workload identity provider (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)',
-        hidden: false,
-      },
-      { name: 'GCP_SERVICE_ACCOUNT', what: 'the email of the service account the jobs act as', prompt: 'Service account email', hidden: false },
-    ],
-    retype: 'Type the provider and service account again',
     build: (_registry, inputs) =>
       workloadIdentityCredential(input(inputs, 'GCP_WORKLOAD_IDENTITY_PROVIDER').reveal(), input(inputs, 'GCP_SERVICE_ACCOUNT').reveal()),
   },

@@ -5,18 +5,12 @@
  * naming the variable to export.
  */
 import { readFileSync } from 'node:fs';
+import type { CredentialInput } from '../../generators/platforms/platforms.js';
 import { cancellable, UserError } from '../../generators/shared/errors.js';
 import { Secret } from './secret.js';
 
-export interface Wanted {
-  name: string;
-  /** What to put in it: shown in the error. */
-  what: string;
-  /** The question on a terminal. */
-  prompt: string;
-  /** A secret: typed hidden, redacted everywhere. */
-  hidden: boolean;
-}
+/** What the step reads: the token, and each credential's inputs (generators/platforms). */
+export type Wanted = CredentialInput;
 
 export const TOKEN: Wanted = {
   name: 'GITLAB_TOKEN',

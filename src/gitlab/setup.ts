@@ -116,8 +116,7 @@ function checkPipelineAgrees(dir: string, answers: RepoAnswers, commandName: str
 export function credentialInputsOf(answers: Pick<RepoAnswers, 'platform' | 'gcpAuth'>): { inputs: Wanted[]; retype: string } | undefined {
   const { credential } = authOf(answers);
   if (credential === null) return undefined;
-  const { inputs, retype } = CREDENTIAL_BUILDERS[credential.kind];
-  return { inputs, retype };
+  return { inputs: [...credential.inputs], retype: credential.retype };
 }
 
 /** Why a repo needs no CI/CD variable (its platform's jobs log in with their own credentials). */
@@ -171,7 +170,8 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   const isProtected = options.protected ?? true;
   const dryRun = options.dryRun ?? false;
 
-  const wanted = [TOKEN, ...(builder?.inputs ?? [])];
+  const inputs = auth.credential?.inputs ?? [];
+  const wanted = [TOKEN, ...inputs];
   const secrets = await readSecrets(wanted, { env, interactive: options.interactive && !dryRun }, { required: !dryRun });
   const redactor = new Redactor();
   // What is typed hidden is secret (the token, a password); names, paths and identifiers are not.
@@ -182,7 +182,7 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
 
   let credential: Credential;
   if (builder === undefined) credential = { variables: [], secrets: [], summary: 'none' };
-  else if (builder.inputs.every((item) => secrets.has(item.name))) credential = builder.build(answers.registry, secrets, readKeyFile);
+  else if (inputs.every((item) => secrets.has(item.name))) credential = builder.build(answers.registry, secrets, readKeyFile);
   else
     // Dry run without the inputs: the values are unknown, and secrets are shown as [redacted] anyway.
     credential = {
