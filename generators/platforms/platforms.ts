@@ -64,6 +64,8 @@ export interface RegistryDescriptor {
   default: (repoName: string) => string;
   /** A GitLab variable the registry may start with instead of a host (GitLab expands it in the job). */
   variable?: string;
+  /** The warning when the registry does not start with `variable`: what that means. */
+  elsewhere?: string;
   /** The platform's own rule, after the general HOST/PATH one; a problem or undefined. */
   check?: (host: string, path: readonly string[]) => string | undefined;
 }
@@ -198,6 +200,8 @@ export const PLATFORMS = {
       example: '$CI_REGISTRY_IMAGE (the project\'s own registry) or registry.gitlab.com/group/project',
       default: () => '$CI_REGISTRY_IMAGE',
       variable: '$CI_REGISTRY_IMAGE',
+      elsewhere:
+        "the jobs log in with their job token, which may push to this project's own container registry; keep $CI_REGISTRY_IMAGE (or a path under it) unless that token may push there too.",
     },
     runnerTag: 'saas-linux-small-amd64',
     overlay: 'gitlab',

@@ -264,10 +264,10 @@ export function recordedPlatform(value: unknown, file: string): Platform {
 }
 
 /** An answer given for a repo it does not belong to: `--gcp-auth` with `--platform onprem`. */
-export function notApplicable(key: AnswerKey, known: Partial<Answers>, source = flagOf(key)): UserError {
+export function notApplicable(key: AnswerKey, known: Partial<Answers>, source = flagOf(key), { defaulted = false } = {}): UserError {
   const owners = PLATFORM_IDS.filter((p) => appliesTo(key, { platform: p }));
   return new UserError(
-    `${source} applies only to ${owners.map((p) => `--platform ${p}`).join(' or ')}; this repo's platform is ${known.platform ?? PLATFORM_IDS[0]!}.`,
+    `${source} applies only to ${owners.map((p) => `--platform ${p}`).join(' or ')}; this repo's platform is ${known.platform ?? PLATFORM_IDS[0]!}${defaulted ? ' (the default; pass --platform gcp)' : ''}.`,
     { docs: 'invalid-answer' },
   );
 }

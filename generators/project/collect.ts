@@ -69,7 +69,7 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
   for (const key of ANSWER_KEYS) {
     const preset = given[key];
     if (!appliesTo(key, known)) {
-      if (preset !== undefined) throw notApplicable(key, known, sourceOf(key));
+      if (preset !== undefined) throw notApplicable(key, known, sourceOf(key), { defaulted: given.platform === undefined });
       continue;
     }
     const fallback = defaultOf(key, known, dirName === undefined ? {} : { dirName });

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { TroubleshootingAnchor } from '../shared/docs.js';
 import { type Answers, isPlaceholderRegistry } from './answers.js';
-import { type PlatformDescriptor, PLATFORMS } from '../platforms/platforms.js';
+import { type PlatformDescriptor, PLATFORMS, type RegistryDescriptor } from '../platforms/platforms.js';
 import { authOf } from '../platforms/variants.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { UserError } from '../shared/errors.js';
@@ -101,6 +101,9 @@ export function planProject(input: PlanInput): Plan {
         'Set yours before the first pipeline with mlops-project set-registry HOST/PATH (the next steps show it), or generate again with --registry.',
       docs: 'placeholder-registry',
     });
+  const registry: RegistryDescriptor = PLATFORMS[answers.platform].registry;
+  if (registry.elsewhere !== undefined && registry.variable !== undefined && !answers.registry.startsWith(registry.variable))
+    warnings.push({ message: `Images go to ${answers.registry}, not ${registry.variable}: ${registry.elsewhere}`, docs: 'invalid-registry' });
   if (input.workTree && !input.workTree.atRoot)
     warnings.push({
       message:
@@ -217,7 +220,7 @@ export function nextSteps(
         ' (add --gitlab-create --gitlab-push to create the project and push too; by hand: docs/ci-variables.md)',
     );
   }
-  const needs = platform.needs === undefined ? '' : ` (the project needs ${platform.needs})`;
+  const needs = platform.needs === undefined ? '' : `; the project needs ${platform.needs}`;
   if (!done.pushed) steps.push(`git remote add origin <your GitLab project URL> && git push -u origin main${needs}`);
   else if (needs !== '') steps.push(`the first pipeline is running${needs}`);
   // Protected variables reach a tag pipeline only from a protected tag; the job's own credentials reach every pipeline.

@@ -34,7 +34,7 @@ const COMMANDS: Record<string, Command> = {
     run: async (argv) => (await import('./set-registry-command.js')).setRegistryCommand(argv),
   },
   'gitlab-variables': {
-    summary: 'set the registry credentials as masked CI/CD variables of the GitLab project',
+    summary: 'set the registry credentials as CI/CD variables of the GitLab project (none on gitlab)',
     flags: GITLAB_VARIABLES_ROWS,
     more: GITLAB_VARIABLES_SECRETS,
     run: async (argv) => (await import('../gitlab/command.js')).gitlabVariables(argv),

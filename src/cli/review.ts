@@ -4,6 +4,7 @@
  * change (asked again, then back to the list). Loaded only on a terminal.
  */
 import { select } from '@inquirer/prompts';
+import { authOf } from '../../generators/platforms/variants.js';
 import { ANSWER_KEYS, type AnswerKey, type Answers, appliesTo, isPlaceholderRegistry } from '../../generators/project/answers.js';
 import { type Ask, type CollectOptions, reviseAnswer } from '../../generators/project/collect.js';
 import { cancellable } from '../../generators/shared/errors.js';
@@ -20,7 +21,7 @@ export interface ReviewOptions {
   given: readonly AnswerKey[];
   dirName?: string;
   check?: CollectOptions['check'];
-  /** No GitLab flag was given: the step is offered (while the registry is not the placeholder). */
+  /** No GitLab flag was given: the step is offered (while the registry is not the placeholder, and there is a credential to set). */
   offerGitLab: boolean;
   canPush: boolean;
   gitlabUrl: string | undefined;
@@ -37,7 +38,8 @@ export async function reviewAnswers(options: ReviewOptions): Promise<{ answers: 
   let answers = options.answers;
   let step: GitLabStep | undefined;
   // The placeholder registry has no credential yet: no GitLab step for it.
-  const offered = (): boolean => options.offerGitLab && !isPlaceholderRegistry(answers.registry);
+  // Not where the jobs log in with their own credentials (gitlab): there is no credential to set.
+  const offered = (): boolean => options.offerGitLab && !isPlaceholderRegistry(answers.registry) && authOf(answers).credential !== null;
   const askStep = async (): Promise<void> => {
     step = await askGitLabStep({ repoName: answers.repoName, canPush: options.canPush, gitlabUrl: options.gitlabUrl, current: step });
     options.onChange(answers, step);

@@ -57,7 +57,7 @@ export async function readSecrets(
     throw new UserError(
       `${list} ${names.length === 1 ? 'is' : 'are'} not set, and there is no terminal to ask: export ${missing
         .map((m) => `${m.name} (${m.what})`)
-        .join(', ')}; secrets are read from the environment only, never from flags.`,
+        .join(', ')}; secrets and settings are read from the environment only, never from flags.`,
       { docs: 'secrets-not-set' },
     );
   }

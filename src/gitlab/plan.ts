@@ -151,7 +151,8 @@ export const calls = {
 function variableBody(v: VariableSpec, withKey: boolean): NonNullable<ApiCall['body']> {
   return {
     ...(withKey ? { key: v.key } : {}),
-    value: v.value,
+    // A plain variable (an identifier) is shown as it is, in a dry run too; a masked one never.
+    value: v.masked ? v.value : v.value.reveal(),
     // Always sent, on PUT too: a PUT without it keeps the old type, and a `file` variable holds a path.
     variable_type: 'env_var',
     masked: v.masked,

@@ -154,10 +154,12 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
 
   const auth = authOf(answers);
   const builder = auth.credential === null ? undefined : CREDENTIAL_BUILDERS[auth.credential.kind];
-  if (builder === undefined && !(options.create ?? false) && !options.push) {
-    // The jobs' own credentials (GitLab's registry): no variable, so no request and no token.
-    const line = nothingToSet(answers);
-    return { plan: undefined, describe: () => [`  ${line}`], check: () => Promise.resolve(), run: () => (say(line), Promise.resolve(undefined)) };
+  // The jobs' own credentials (GitLab's registry): no variable. Without a token, or with nothing but
+  // a project to look at, no request is made; with a token and a project, the step still lets
+  // Developers set pipeline variables (GitLab.com's new projects let nobody: the BUILD_ switches).
+  const nothing = builder === undefined ? nothingToSet(answers) : undefined;
+  if (nothing !== undefined && !(options.create ?? false) && !options.push && (options.project === undefined || !env.GITLAB_TOKEN)) {
+    return { plan: undefined, describe: () => [`  ${nothing}`], check: () => Promise.resolve(), run: () => (say(nothing), Promise.resolve(undefined)) };
   }
   const gitlabUrl =
     options.gitlabUrl !== undefined
@@ -210,8 +212,9 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   }
   const missing = wanted.filter((w) => !secrets.has(w.name)).map((w) => w.name);
   const describe = (): string[] => [
+    ...(nothing === undefined ? [] : [`  ${nothing}`]),
     ...describePlan(plan),
-    ...(missing.length > 0 ? [`  (${missing.join(', ')} not set: a real run needs them)`] : []),
+    ...(missing.length > 0 ? [`  (${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: a real run needs ${missing.length === 1 ? 'it' : 'them'})`] : []),
   ];
   const token = secrets.get(TOKEN.name);
   if (dryRun || token === undefined)
@@ -254,7 +257,10 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
     check: async () => {
       checked = await preflightGitLab(plan, applyOptions);
     },
-    run: () => applyGitLabPlan(plan, applyOptions, checked),
+    run: () => {
+      if (nothing !== undefined) say(nothing);
+      return applyGitLabPlan(plan, applyOptions, checked);
+    },
   };
 }
 

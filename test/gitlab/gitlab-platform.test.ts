@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
+import { ACCESS, type FakeGitLab, NEW_GITLAB_COM_PROJECT, startFakeGitLab } from '../support/fake-gitlab.js';
 import { create, GIT_ENV, removeDir, tempDir } from '../support/cli.js';
 import { mlops, TOKEN } from './helpers.js';
 
@@ -56,7 +56,7 @@ describe('create-mlops-project --platform gitlab --yes', () => {
     const steps = again.stdout.slice(again.stdout.indexOf('Next steps:')).trim().split('\n').slice(1);
     expect(steps).toEqual([
       '  1. cd other',
-      "  2. git remote add origin <your GitLab project URL> && git push -u origin main (the project needs its container registry enabled (Settings > General > Visibility, project features, permissions > Container registry; on by default))",
+      "  2. git remote add origin <your GitLab project URL> && git push -u origin main; the project needs its container registry enabled (Settings > General > Visibility, project features, permissions > Container registry; on by default)",
     ]);
   });
 
@@ -75,6 +75,17 @@ describe('mlops-project gitlab-variables in a gitlab repo', () => {
     expect(String(result.stdout).trim()).toBe(NOTHING);
     expect(result.stderr).toBe('');
     expect(fake.requests).toEqual([]);
+  });
+
+  it("with a token and the project: still lets Developers set pipeline variables (a new GitLab.com project's BUILD_ switches)", async () => {
+    const ROLE = 'ci_pipeline_variables_minimum_override_role';
+    fake.addProject('team/churn', { tester: ACCESS.owner }, [], { pipelineVariables: { ...NEW_GITLAB_COM_PROJECT } });
+    const result = await mlops(['gitlab-variables', '--dir', repo, '--gitlab-url', fake.url, '--gitlab-project', 'team/churn'], work, { GITLAB_TOKEN: TOKEN });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(String(result.stdout).split('\n')[0]).toBe(NOTHING);
+    expect(result.stdout).toContain(`✔ Developers may set pipeline variables in team/churn (${ROLE}: no_one_allowed -> developer)`);
+    expect(fake.project('team/churn')!.variables).toEqual([]);
+    expect(fake.apiRequests().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`)).toEqual(['PUT /api/v4/projects/team%2Fchurn']);
   });
 
   it('without --gitlab-project too', async () => {

@@ -340,7 +340,7 @@ describe('--dry-run', () => {
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(fake.requests).toEqual([]);
     expect(result.stdout).toContain('POST /api/v4/projects {"name":"name","path":"name","namespace_id":<id of the namespace>,"visibility":"private"}');
-    expect(result.stdout).toContain('GITLAB_TOKEN, HARBOR_USERNAME, HARBOR_PASSWORD not set: a real run needs them');
+    expect(result.stdout).toContain('GITLAB_TOKEN, HARBOR_USERNAME, HARBOR_PASSWORD are not set: a real run needs them');
     expect(result.stdout).toContain('Authorization: Basic [redacted]');
   });
 });

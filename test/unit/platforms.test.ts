@@ -150,7 +150,7 @@ describe('the next steps', () => {
   it('of a gitlab repo are cd and push: nothing to set, no tag protection for a protected variable', () => {
     expect(nextSteps(plan, answers('gitlab', '$CI_REGISTRY_IMAGE'), 'p', done, 'mlops-project')).toEqual([
       'cd p',
-      `git remote add origin <your GitLab project URL> && git push -u origin main (the project needs ${PLATFORMS.gitlab.needs})`,
+      `git remote add origin <your GitLab project URL> && git push -u origin main; the project needs ${PLATFORMS.gitlab.needs}`,
     ]);
   });
 
