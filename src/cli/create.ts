@@ -1,16 +1,17 @@
 /** `create-mlops-project [dir] [flags]`: a thin shell over the core plan. */
 import { readFileSync, existsSync } from 'node:fs';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { type AnswerKey, type Answers, flagOf } from '../../generators/project/answers.js';
 import { parseAnswersFile } from '../../generators/project/answers-file.js';
 import { type Ask, collectAnswers } from '../../generators/project/collect.js';
-import { commandLine, type RunSettings } from '../../generators/project/command-line.js';
+import type { RunSettings } from '../../generators/project/command-line.js';
 import { CancelledError, UserError } from '../../generators/shared/errors.js';
 import { variantOf } from '../../generators/platforms/variants.js';
 import { describePlan, markFiles, nextSteps, planProject, type Plan, type WorkTree } from '../../generators/project/plan.js';
-import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { VERSION } from '../../generators/shared/version.js';
 import type { PreparedGitLab } from '../gitlab/index.js';
+import { prepareGitLabStep } from './create-gitlab-step.js';
+import { interruptedBetweenPrompts, printAnswersSoFar, sofar } from './create-session.js';
 import { removeLeftovers, writePlan } from '../io/apply-plan.js';
 import { checkTarget, inspectTarget, readExisting } from '../io/target-dir.js';
 import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
@@ -62,32 +63,6 @@ function targetProblem(dir: string, force: boolean): string | undefined {
     if (error instanceof UserError) return `${error.message.replace(/\.$/, '')}: pick another name${force ? '' : ', or pass --force'}`;
     throw error;
   }
-}
-
-/** An interactive run so far: printed as one command line if it ends before the repo is written. */
-const sofar: { run: RunSettings | undefined; typed: boolean; written: boolean } = { run: undefined, typed: false, written: false };
-
-/** How the user runs this command again: npx at this version when it came from npm, else this bin by its path. */
-function createCommand(): string {
-  const bin = process.argv[1] ?? 'create-mlops-project';
-  return bin.split(sep).includes('node_modules') ? `npx create-mlops-project@${VERSION}` : `node ${shellQuote(bin)}`;
-}
-
-/** The answers of an interactive run that ends before the repo is written, as one command line for a retry. */
-function printAnswersSoFar(): void {
-  if (sofar.typed && !sofar.written && sofar.run)
-    process.stderr.write(`${dim('The answers so far, as one command (to start again without typing them; secrets are never in it):', process.stderr)}\n  ${commandLine(createCommand(), sofar.run)}\n`);
-}
-
-/**
- * Ctrl-C between two prompts (the GitLab checks wait on the network): the same
- * end as at a prompt. A prompt has the terminal in raw mode, so Ctrl-C there
- * is a key it handles, not this signal.
- */
-function interruptedBetweenPrompts(): void {
-  printAnswersSoFar();
-  printUserError(new CancelledError());
-  process.exit(130);
 }
 
 async function main(): Promise<void> {
@@ -186,52 +161,24 @@ async function main(): Promise<void> {
   for (const warning of plan.warnings) warn(warning.message, warning.docs);
 
   const mlopsProject = mlopsProjectCommand();
-  // The GitLab step is checked (flags, registry, secrets) before anything is written.
+  // The GitLab step is checked (flags, registry, secrets, then GitLab's answers) before anything is written.
   let gitlab: PreparedGitLab | undefined;
   if (wantsGitLab(gitlabArgs)) {
-    if (gitlabArgs.push && !plan.git)
-      throw new UserError('--gitlab-push needs the first commit: drop --no-git, or generate outside an existing git work tree.', { docs: 'gitlab-push-needs-commit' });
-    const { credentialInputsOf, prepareGitLab } = await import('../gitlab/index.js');
-    const prepare = async (settings: CreateArgs['gitlab'], env: NodeJS.ProcessEnv): Promise<PreparedGitLab> => {
-      const prepared = await prepareGitLab({
-        dir: resolve(dir),
-        dirShown: dir,
-        answers,
-        gitlabUrl: settings.url,
-        project: settings.project,
-        namespace: settings.namespace,
-        create: settings.create,
-        push: settings.push,
-        protected: settings.protected,
-        keepPipelineVariablesRole: settings.keepPipelineVariablesRole,
-        dryRun: args.dryRun,
-        // Secrets are asked on a terminal even with --yes, which is about answers.
-        interactive: onTerminal,
-        env,
-        commandName: mlopsProject,
-      });
-      // What only GitLab can answer (the token, the project, the role) is asked too, with GETs only:
-      // a typo there leaves nothing written.
-      if (!args.dryRun) await prepared.check();
-      return prepared;
-    };
-    if (ask) {
-      // On a terminal, a refused check asks again (or goes on without the step) instead of ending the run.
-      const { prepareOnTerminal } = await import('./gitlab-prompt.js');
-      const prepared = await prepareOnTerminal({
-        settings: gitlabArgs,
-        prepare,
-        credential: credentialInputsOf(answers),
-        repoName: answers.repoName,
-        canPush: git,
-        dryRun: args.dryRun,
-        onChange: (settings) => {
-          run.gitlab = settings;
-        },
-      });
-      gitlab = prepared.gitlab;
-      gitlabArgs = run.gitlab = prepared.settings;
-    } else gitlab = await prepare(gitlabArgs, process.env);
+    const prepared = await prepareGitLabStep({
+      dir,
+      answers,
+      settings: gitlabArgs,
+      commits: plan.git !== null,
+      dryRun: args.dryRun,
+      onTerminal,
+      interactive: ask !== undefined,
+      mlopsProject,
+      onChange: (settings) => {
+        run.gitlab = settings;
+      },
+    });
+    gitlab = prepared.gitlab;
+    gitlabArgs = run.gitlab = prepared.settings;
   }
   if (args.dryRun) {
     printPlan(plan);
