@@ -36,6 +36,7 @@ export type TroubleshootingAnchor =
   | 'gitlab-push'
   | 'image-command'
   | 'set-registry'
+  | 'update'
   | 'not-a-generated-repo'
   | 'unknown-command';
 

@@ -7,6 +7,7 @@ import { GITLAB_VARIABLES_ROWS, GITLAB_VARIABLES_SECRETS } from '../gitlab/args.
 import { type FlagRow, flagTable } from './help-table.js';
 import { IMAGE_ROWS } from './image-command-flags.js';
 import { SET_REGISTRY_ROWS } from './set-registry-flags.js';
+import { UPDATE_ROWS } from './update-flags.js';
 import { say } from './output.js';
 import { runMain } from './run-main.js';
 
@@ -32,6 +33,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'set the image registry in .gitlab-ci.yml and .mlops-project.json (e.g. after a placeholder)',
     flags: SET_REGISTRY_ROWS,
     run: async (argv) => (await import('./set-registry-command.js')).setRegistryCommand(argv),
+  },
+  update: {
+    summary: 'bring the repo to this version of the template: a three-way merge on a new branch',
+    flags: UPDATE_ROWS,
+    run: async (argv) => (await import('./update-command.js')).updateCommand(argv),
   },
   'gitlab-variables': {
     summary: 'set the registry credentials as CI/CD variables of the GitLab project (none on gitlab)',

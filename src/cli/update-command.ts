@@ -1,0 +1,219 @@
+/**
+ * `mlops-project update`: bring a generated repo to this version of the
+ * template by a three-way merge (base: the render the repo last came from;
+ * ours: the repo; theirs: this version's render of the same answers and
+ * images), on a new branch, as a commit to review. Exit 0: done (or up to
+ * date); 1: conflicts left as git leaves them (or, with --check, an update
+ * exists); 2: it cannot start (nothing changed).
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { planAddImage } from '../../generators/image/add-image.js';
+import type { AnswerKey } from '../../generators/project/answers.js';
+import { ANSWERS_FILE, GENERATOR_NAME, parseRecord, type ProjectRecord } from '../../generators/project/answers-file.js';
+import { docsUrl } from '../../generators/shared/docs.js';
+import { UserError } from '../../generators/shared/errors.js';
+import { shellQuote } from '../../generators/shared/shell-quote.js';
+import { VERSION } from '../../generators/shared/version.js';
+import { applySettings, compareVersions, type Outcome, parseSetting, planMerge } from '../../generators/update/plan-update.js';
+import { baseImageOf, renderRepo, type Tree } from '../../generators/update/render.js';
+import {
+  abortUpdate,
+  applyMerge,
+  branchExists,
+  commitTree,
+  currentBranch,
+  findBase,
+  identity,
+  mergeFile,
+  readTree,
+  RENDER_SUBJECT,
+  type Resolution,
+  revParse,
+  statusLines,
+  workTreeRoot,
+} from '../io/git-update.js';
+import { readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
+import { flagError } from './flag-error.js';
+import { flagTable } from './help-table.js';
+import { bold, dim, green, say, yellow } from './output.js';
+import { UPDATE_OPTIONS, UPDATE_ROWS } from './update-flags.js';
+
+export const UPDATE_HELP = `Usage: mlops-project update [flags]
+
+Bring a repo made by create-mlops-project to this version (${VERSION}) of the
+template. A three-way merge: the render the repo last came from, the repo as
+it is, and this version's render of the same answers and images. Your edits
+are kept, files you deleted stay deleted, and the result is a commit on a new
+branch mlops-project/update-<version> (yours is untouched), to review as a
+merge request. Conflicts are left as git leaves them (markers, index stages;
+git mergetool shows them). Needs a clean work tree. Exit 0: updated, or up to
+date; 1: conflicts (or, with --check, an update exists); 2: cannot start.
+
+Flags:
+${flagTable([...UPDATE_ROWS, { flag: '-h, --help', what: 'show this help' }])}
+Docs: ${docsUrl('update/')}
+`;
+
+/** An update that cannot start: one line, exit 2, nothing changed. */
+const cannot = (message: string, hint?: string): UserError => new UserError(message, { docs: 'update', exitCode: 2, ...(hint ? { hint } : {}) });
+
+const VERB: Record<Outcome['kind'], string> = {
+  update: 'update',
+  add: 'add',
+  delete: 'delete',
+  'keep-deleted': 'keep deleted (you deleted it; the template changed it)',
+  'keep-yours': 'keep yours (the template no longer has it; you changed it)',
+  merge: 'merge',
+};
+
+export async function updateCommand(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: UPDATE_OPTIONS, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw flagError(error, UPDATE_OPTIONS, 'Run mlops-project update --help.');
+  }
+  const { values } = parsed;
+  if (values.help) return say(UPDATE_HELP);
+  const shown = values.dir ?? '.';
+  const dir = resolve(shown);
+  const root = await workTreeRoot(dir);
+  if (root === undefined || realpathSync(root) !== realpathSync(dir))
+    throw cannot(`${shown} is not the root of a git work tree: run update at the root of the generated repo (or pass --dir REPO).`);
+  if (values.abort) {
+    const { branch, back } = await abortUpdate(dir);
+    return say(`${green('✔')} Update aborted: back on ${back ?? 'the commit it started from'}, branch ${branch} deleted.`);
+  }
+  let settings: Map<AnswerKey, string>;
+  try {
+    settings = new Map<AnswerKey, string>((values.set ?? []).map(parseSetting));
+  } catch (error) {
+    if (error instanceof UserError) throw cannot(error.message);
+    throw error;
+  }
+  const readOnly = Boolean(values.check || values['dry-run']);
+
+  const head = await revParse(dir, 'HEAD');
+  if (head === undefined) throw cannot('This repo has no commit yet: commit the generated files first.');
+  if (!readOnly) {
+    const dirty = await statusLines(dir);
+    if (dirty.length > 0)
+      throw cannot(
+        `The work tree has changes that are not committed (${dirty.length === 1 ? dirty[0]!.slice(3) : `${dirty.length} files`}): commit or stash them first, so the update is a commit of its own.`,
+      );
+  }
+  const ours = await readTree(dir, 'HEAD');
+  const recordText = ours.get(ANSWERS_FILE);
+  if (recordText === undefined) throw cannot(`No ${ANSWERS_FILE} in the last commit: run update in a repo made by ${GENERATOR_NAME}.`);
+  let record: ProjectRecord;
+  try {
+    record = parseRecord(recordText, ANSWERS_FILE);
+  } catch (error) {
+    if (error instanceof UserError) throw cannot(error.message);
+    throw error;
+  }
+  if (compareVersions(record.version, VERSION) > 0)
+    throw cannot(`This repo was made by ${GENERATOR_NAME} ${record.version}, newer than this one (${VERSION}): update with that version or a later one (npx mlops-project@${record.version} update).`);
+
+  const baseRev = values.base !== undefined ? await revParse(dir, values.base) : await findBase(dir, GENERATOR_NAME);
+  if (baseRev === undefined)
+    throw values.base !== undefined
+      ? cannot(`--base ${values.base} is not a commit of this repo.`)
+      : cannot(
+          `Cannot find the render this repo started from (no update merged yet, and the first commit is not "Initial commit from ${GENERATOR_NAME} ..."): pass --base REV, the commit with the generated files as they were.`,
+        );
+
+  let answers;
+  try {
+    answers = applySettings(record.answers, settings);
+  } catch (error) {
+    if (error instanceof UserError) throw cannot(error.message);
+    throw error;
+  }
+  // The base with the images added since, as `image` adds them (the base's own render has only those it had).
+  const baseImages = Object.fromEntries(record.images.map((i) => [i.name, baseImageOf(ours.get(i.dockerfile))]));
+  const baseTree = new Map(await readTree(dir, baseRev));
+  const baseRecord = baseTree.get(ANSWERS_FILE);
+  const had = new Set(baseRecord === undefined ? [] : parseRecord(baseRecord, `${ANSWERS_FILE} of ${baseRev.slice(0, 8)}`).images.map((i) => i.name));
+  let baseChanged = false;
+  for (const image of record.images) {
+    if (had.has(image.name)) continue;
+    const baseImage = baseImages[image.name];
+    for (const change of planAddImage((p) => baseTree.get(p), { name: image.name, ...(baseImage === undefined ? {} : { baseImage }) }))
+      baseTree.set(change.path, change.content);
+    baseChanged = true;
+  }
+  const theirs: Tree = renderRepo({
+    answers,
+    images: record.images,
+    baseImages,
+    template: readTemplate(),
+    built: readBuiltFiles(),
+    pipelineOf: readPipeline,
+    version: VERSION,
+  });
+  const outcomes = planMerge(baseTree, ours, theirs);
+  const target = `${GENERATOR_NAME} ${VERSION}${settings.size > 0 ? ` with ${[...settings].map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`;
+
+  if (values.check) {
+    if (outcomes.length === 0) return say(`${green('✔')} Up to date with ${GENERATOR_NAME} ${VERSION}.`);
+    say(`An update to ${target} exists: ${outcomes.length} file${outcomes.length === 1 ? '' : 's'} (mlops-project update --dry-run lists them).`);
+    process.exitCode = 1;
+    return;
+  }
+  if (outcomes.length === 0) return say(`${green('✔')} Up to date with ${target}: nothing to change.`);
+
+  const labels = { ours: 'yours', base: `render of ${record.version}`, theirs: `render of ${VERSION}` };
+  const resolutions: Resolution[] = [];
+  const lines: string[] = [];
+  const conflicts: string[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'merge') {
+      const merged = await mergeFile(dir, outcome, labels);
+      if (merged.conflicts > 0) {
+        conflicts.push(outcome.path);
+        resolutions.push({ path: outcome.path, conflict: { text: merged.text, base: outcome.base, ours: outcome.ours, theirs: outcome.theirs } });
+        lines.push(`  ${yellow('conflict')} ${outcome.path} (${merged.conflicts} conflict${merged.conflicts === 1 ? '' : 's'})`);
+      } else {
+        resolutions.push({ path: outcome.path, content: merged.text });
+        lines.push(`  merge ${outcome.path} (yours and the template's changes)`);
+      }
+      continue;
+    }
+    lines.push(`  ${VERB[outcome.kind]} ${outcome.path}`);
+    if (outcome.kind === 'update' || outcome.kind === 'add') resolutions.push({ path: outcome.path, content: outcome.content });
+    else if (outcome.kind === 'delete') resolutions.push({ path: outcome.path, deleted: true });
+  }
+
+  const branch = `mlops-project/update-${VERSION}`;
+  if (values['dry-run']) {
+    say(`${bold('Update')} to ${target} ${dim(`(dry run: nothing written; from the render of ${baseRev.slice(0, 8)})`)}:`);
+    for (const line of lines) say(line);
+    say(conflicts.length > 0 ? `${conflicts.length} file${conflicts.length === 1 ? '' : 's'} would conflict.` : 'No conflicts: it would merge cleanly.');
+    return;
+  }
+  if (await branchExists(dir, branch))
+    throw cannot(`The branch ${branch} exists already: merge or delete it first (git branch -D ${branch}).`);
+
+  const ident = await identity(dir);
+  const from = (await currentBranch(dir)) ?? head;
+  const base = baseChanged
+    ? await commitTree(dir, baseTree, [baseRev], `mlops-project base ${record.version}: the render of ${baseRev.slice(0, 8)} with the images added since`, ident)
+    : baseRev;
+  const render = await commitTree(dir, theirs, [base], `${RENDER_SUBJECT} ${VERSION}\n\nThe files ${GENERATOR_NAME} ${VERSION} makes for this repo's answers and images.`, ident);
+  const message = `Update to ${target}\n\nmlops-project update: a three-way merge of the render of ${record.version}, this branch and the render of ${VERSION}.`;
+  const { commit } = await applyMerge(dir, { branch, from: from === head ? undefined : from, theirs: render, message, resolutions, ident });
+  if (commit === undefined) {
+    say(`Update to ${target} on branch ${bold(branch)}: ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} conflict (markers in the files; git mergetool shows them):`);
+    for (const path of conflicts) say(`  ${path}`);
+    say(`Resolve them, then: git add ${conflicts.length === 1 ? shellQuote(conflicts[0]!) : '<file>...'} && git commit`);
+    say(`Or undo it: mlops-project update --abort${shown === '.' ? '' : ` --dir ${shellQuote(shown)}`}`);
+    process.exitCode = 1;
+    return;
+  }
+  say(`${green('✔')} Updated to ${target} on branch ${bold(branch)} (commit ${commit.slice(0, 8)}); ${typeof from === 'string' && from !== head ? `${from} is untouched` : 'your branch is untouched'}:`);
+  for (const line of lines) say(line);
+  say(`Review it (git diff ${from === head ? head.slice(0, 8) : from}...${branch}), then push it and open a merge request: git push -u origin ${branch}`);
+}
