@@ -82,6 +82,18 @@ describe('fake GitLab', () => {
     expect(JSON.parse(put.text)).toMatchObject({ variable_type: 'file', value: 'new-value-1' });
   });
 
+  it('a plain (not masked) value may be anything; a masked one may become plain, a masked-and-hidden one never (Ci::HidableVariable)', async () => {
+    expect((await call('POST', V, { key: 'PLAIN', value: 'projects/1/x y', masked: false })).status).toBe(201);
+    await call('POST', V, { key: 'M', value: 'masked-value-1', masked: true });
+    expect(JSON.parse((await call('PUT', `${V}/M?filter%5Benvironment_scope%5D=*`, { value: 'plain', masked: false })).text)).toMatchObject({ masked: false, value: 'plain' });
+    await call('POST', V, { key: 'H', value: 'hidden-value-1', masked_and_hidden: true });
+    expect(await call('PUT', `${V}/H?filter%5Benvironment_scope%5D=*`, { value: 'plain', masked: false })).toMatchObject({
+      status: 400,
+      text: '{"message":{"base":["The visibility setting cannot be changed for masked and hidden variables."]}}',
+    });
+    expect(JSON.parse((await call('GET', `${V}/H`)).text)).toMatchObject({ hidden: true, masked: true, value: null });
+  });
+
   it('pagination headers, per_page capped at 100', async () => {
     for (let i = 0; i < 3; i += 1) await call('POST', V, { key: `K${i}`, value: 'value-of-8' });
     const page = await call('GET', `${V}?per_page=2`);

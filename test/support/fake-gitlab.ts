@@ -448,6 +448,9 @@ export class FakeGitLab {
       environment_scope: typeof body.environment_scope === 'string' ? body.environment_scope : variable.environment_scope,
       description: typeof body.description === 'string' ? body.description : variable.description,
     };
+    // Ci::HidableVariable: a masked-and-hidden variable keeps its visibility (masked) for good.
+    if (variable.hidden && next.masked !== variable.masked)
+      return json(res, 400, { message: { base: ['The visibility setting cannot be changed for masked and hidden variables.'] } });
     const errors = this.#invalid(next);
     if (errors) return json(res, 400, { message: errors });
     Object.assign(variable, next);

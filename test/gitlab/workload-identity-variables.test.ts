@@ -1,0 +1,146 @@
+/**
+ * `mlops-project gitlab-variables` for a repo made with `--platform gcp
+ * --gcp-auth workload-identity`: the real built bin against the fake GitLab
+ * on 127.0.0.1 (test/support/fake-gitlab.ts). It sets two plain variables
+ * (names, not secrets: not masked, protected by default), refuses a
+ * malformed one before any request, and what it sets is what the generated
+ * pipeline's own step reads (run in dash; no request leaves the step on the
+ * kaniko/gcrane path, so no token stand-in is needed here: the exchange is
+ * test/cli/gcp-workload-identity.test.ts's part).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type Result } from 'execa';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
+import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
+import { create, errorLines, removeDir, tempDir } from '../support/cli.js';
+import { GCP_REGISTRY, mlops, TOKEN } from './helpers.js';
+
+const PROJECT = 'group/sub/name';
+const PROVIDER = 'projects/123456789012/locations/global/workloadIdentityPools/gitlab-pool/providers/gitlab-com';
+const SERVICE_ACCOUNT = 'ci-images@acme-ml.iam.gserviceaccount.com';
+const WIF_ENV = { GITLAB_TOKEN: TOKEN, GCP_WORKLOAD_IDENTITY_PROVIDER: PROVIDER, GCP_SERVICE_ACCOUNT: SERVICE_ACCOUNT };
+
+let work: string;
+let repo: string;
+beforeAll(async () => {
+  work = tempDir('cmp-gitlab-wif-');
+  const made = await create(['wif', '--yes', '--no-git', '--platform', 'gcp', '--gcp-auth', 'workload-identity', '--registry', GCP_REGISTRY], work);
+  expect(made.exitCode, made.stderr).toBe(0);
+  repo = join(work, 'wif');
+});
+afterAll(() => removeDir(work));
+
+let fake: FakeGitLab;
+beforeEach(async () => {
+  fake = await startFakeGitLab();
+  fake.addToken({ token: TOKEN, username: 'tester', scopes: ['api'] });
+});
+afterEach(() => fake.stop());
+
+function vars(args: string[], env: Record<string, string> = WIF_ENV): Promise<Result> {
+  return mlops(['gitlab-variables', '--dir', repo, '--gitlab-url', fake.url, '--gitlab-project', PROJECT, ...args], work, env);
+}
+const bodies = (method: string): Record<string, unknown>[] =>
+  fake.apiRequests().filter((r) => r.method === method).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+
+describe('gitlab-variables, workload identity', () => {
+  it('creates GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT: env_var, not masked, protected, all environments', async () => {
+    const project = fake.addProject(PROJECT, { tester: ACCESS.maintainer });
+    const result = await vars([]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(result.stdout).toContain(`✔ GCP_WORKLOAD_IDENTITY_PROVIDER created in ${PROJECT} (env_var, not masked, protected, all environments)`);
+    expect(result.stdout).toContain(`✔ GCP_SERVICE_ACCOUNT created in ${PROJECT} (env_var, not masked, protected, all environments)`);
+    expect(project.variables.map((v) => [v.key, v.value])).toEqual([
+      ['GCP_WORKLOAD_IDENTITY_PROVIDER', PROVIDER],
+      ['GCP_SERVICE_ACCOUNT', SERVICE_ACCOUNT],
+    ]);
+    for (const v of project.variables)
+      expect(v).toMatchObject({ variable_type: 'env_var', masked: false, hidden: false, protected: true, raw: false, environment_scope: '*' });
+    // What was sent: masked false in the API body itself, not a default the fake filled in.
+    expect(bodies('POST').map((b) => [b.key, b.masked, b.protected])).toEqual([
+      ['GCP_WORKLOAD_IDENTITY_PROVIDER', false, true],
+      ['GCP_SERVICE_ACCOUNT', false, true],
+    ]);
+    // The values are no secret, but the token still is.
+    expect(`${String(result.stdout)}${String(result.stderr)}`).not.toContain(TOKEN);
+  });
+
+  it("takes the provider as Google prints it in an audience (//iam.googleapis.com/...) and stores the provider's name", async () => {
+    const project = fake.addProject(PROJECT, { tester: ACCESS.maintainer });
+    for (const prefix of ['//iam.googleapis.com/', 'https://iam.googleapis.com/']) {
+      const result = await vars([], { ...WIF_ENV, GCP_WORKLOAD_IDENTITY_PROVIDER: `${prefix}${PROVIDER}` });
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect(project.variables.find((v) => v.key === 'GCP_WORKLOAD_IDENTITY_PROVIDER')?.value).toBe(PROVIDER);
+    }
+  });
+
+  it('--no-protected, then again: updated in place, never duplicated; an old masked variable becomes plain', async () => {
+    const project = fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [{ key: 'GCP_SERVICE_ACCOUNT', value: 'old-account@x.iam.gserviceaccount.com', masked: true }]);
+    const first = await vars(['--no-protected']);
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    expect(first.stdout).toContain(`✔ GCP_SERVICE_ACCOUNT updated in ${PROJECT} (env_var, not masked, not protected, all environments)`);
+    const second = await vars([]);
+    expect(second.exitCode, String(second.stderr)).toBe(0);
+    expect(project.variables).toHaveLength(2);
+    for (const v of project.variables) expect(v).toMatchObject({ masked: false, protected: true });
+    expect(bodies('PUT').filter((b) => 'value' in b).every((b) => b.masked === false)).toBe(true);
+  });
+
+  it.each([
+    ['a project id instead of its number', 'projects/acme-ml/locations/global/workloadIdentityPools/gitlab-pool/providers/gitlab-com', SERVICE_ACCOUNT, /^error GCP_WORKLOAD_IDENTITY_PROVIDER must be projects\/PROJECT_NUMBER\/locations\/global\/workloadIdentityPools\/POOL\/providers\/PROVIDER \(the provider's name, a project number, not its id\); got "projects\/acme-ml\//],
+    ['the pool without /providers/', 'projects/123456789012/locations/global/workloadIdentityPools/gitlab-pool', SERVICE_ACCOUNT, /^error GCP_WORKLOAD_IDENTITY_PROVIDER must be projects\/PROJECT_NUMBER\//],
+    ['a service account that is no email', PROVIDER, 'ci-images', /^error GCP_SERVICE_ACCOUNT must be a service account email, NAME@PROJECT\.iam\.gserviceaccount\.com; got "ci-images"\.$/],
+    ["a user's email", PROVIDER, 'someone@gmail.com', /^error GCP_SERVICE_ACCOUNT must be a service account email/],
+  ])('%s: one clear line, exit 1, nothing sent', async (_what, provider, account, line) => {
+    fake.addProject(PROJECT, { tester: ACCESS.maintainer });
+    const result = await vars([], { ...WIF_ENV, GCP_WORKLOAD_IDENTITY_PROVIDER: provider, GCP_SERVICE_ACCOUNT: account });
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(String(result.stderr))).toEqual([expect.stringMatching(line)]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('--dry-run lists both variables with their values (not secrets), not masked, protected; sends nothing', async () => {
+    const result = await vars(['--dry-run']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    for (const [key, value] of [['GCP_WORKLOAD_IDENTITY_PROVIDER', PROVIDER], ['GCP_SERVICE_ACCOUNT', SERVICE_ACCOUNT]]) {
+      expect(result.stdout).toContain(`set ${key} (env_var, not masked: not a secret, protected, scope *):`);
+      expect(result.stdout).toContain(
+        `POST /api/v4/projects/group%2Fsub%2Fname/variables {"key":"${key}","value":"${value}","variable_type":"env_var","masked":false,"protected":true,`,
+      );
+    }
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("an existing masked-and-hidden variable cannot be made plain: GitLab's reason is shown, the variable is left as it was", async () => {
+    const project = fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [{ key: 'GCP_SERVICE_ACCOUNT', value: 'hidden-value-1', masked: true, hidden: true }]);
+    const result = await vars([]);
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toMatch(
+      /^error GitLab answered 400 to PUT \/api\/v4\/projects\/group%2Fsub%2Fname\/variables\/GCP_SERVICE_ACCOUNT: .*The visibility setting cannot be changed for masked and hidden variables\./m,
+    );
+    expect(project.variables.find((v) => v.key === 'GCP_SERVICE_ACCOUNT')).toMatchObject({ value: 'hidden-value-1', masked: true, hidden: true });
+  });
+
+  it("what GitLab holds is what the pipeline's step reads: the audience of its credential file, the id_tokens audience", async () => {
+    const project = fake.addProject(PROJECT, { tester: ACCESS.maintainer });
+    expect((await vars([], { ...WIF_ENV, GCP_WORKLOAD_IDENTITY_PROVIDER: `//iam.googleapis.com/${PROVIDER}` })).exitCode).toBe(0);
+    const held = Object.fromEntries(project.variables.map((v) => [v.key, v.value]));
+    const ci = parseCi(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8'));
+    const step = (resolveJob(ci, '.registry-auth').before_script as string[]).flat(Infinity).join('\n');
+    const tmp = join(work, `step-${Date.now()}`);
+    const run = await execa('sh', ['-e', '-c', `${step}\ncat "$GOOGLE_APPLICATION_CREDENTIALS"`], {
+      extendEnv: false,
+      reject: false,
+      env: { PATH: process.env.PATH ?? '', TMPDIR: tmp, DOCKER_CONFIG: join(tmp, 'docker'), IMAGE_REGISTRY: GCP_REGISTRY, GCP_ID_TOKEN: 'eyJ.stand-in.id-token', ...held },
+    });
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    const file = JSON.parse(String(run.stdout).split('\n').slice(1).join('\n')) as { audience: string; service_account_impersonation_url: string };
+    expect(file.audience).toBe(`//iam.googleapis.com/${PROVIDER}`);
+    expect(file.service_account_impersonation_url).toBe(`https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${SERVICE_ACCOUNT}:generateAccessToken`);
+    // GitLab expands the variable in id_tokens:aud: Google's default allowed audience for the provider.
+    const aud = (resolveJob(ci, 'build:cpu-image').id_tokens as { GCP_ID_TOKEN: { aud: string } }).GCP_ID_TOKEN.aud;
+    expect(aud.replace('$GCP_WORKLOAD_IDENTITY_PROVIDER', held.GCP_WORKLOAD_IDENTITY_PROVIDER ?? '')).toBe(`https://iam.googleapis.com/${PROVIDER}`);
+  });
+});
