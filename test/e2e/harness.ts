@@ -7,7 +7,8 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { PIPELINES, type JobKind, type PipelineKind } from '../../scripts/e2e/src/expectations.js';
+import type { Builder, Platform } from '../../generators/platforms/platforms.js';
+import { mayWriteCredential, pipelineSpec, type JobKind, type PipelineKind } from '../../scripts/e2e/src/expectations.js';
 import type { Report } from '../../scripts/e2e/src/report.js';
 import { CREATE_BIN, MLOPS_BIN, ROOT } from '../support/cli.js';
 
@@ -34,9 +35,10 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 }
 
 export interface GenerateOptions {
-  platform: 'onprem' | 'gcp';
-  builder: 'kaniko' | 'buildah';
-  registry: string;
+  platform: Platform;
+  builder: Builder;
+  /** --registry; none: the platform's default (gitlab: $CI_REGISTRY_IMAGE). */
+  registry?: string;
   projectName?: string;
 }
 
@@ -44,7 +46,8 @@ export interface GenerateOptions {
 export async function generate(parent: string, name: string, o: GenerateOptions): Promise<string> {
   if (!existsSync(join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does)');
   const dir = join(parent, name);
-  const args = [CREATE_BIN, dir, '--yes', '--no-git', '--platform', o.platform, '--builder', o.builder, '--registry', o.registry];
+  const args = [CREATE_BIN, dir, '--yes', '--no-git', '--platform', o.platform, '--builder', o.builder];
+  if (o.registry) args.push('--registry', o.registry);
   if (o.projectName) args.push('--project-name', o.projectName);
   await execa('node', args, { cwd: parent, stdin: 'ignore', all: true });
   return dir;
@@ -92,8 +95,9 @@ export async function appendTo(repo: string, path: string, text: string): Promis
 
 /**
  * What a green run of the pipeline kinds KINDS must show, from the same table
- * the harness runs them by: each kind ran with the variables its ref gets (the
- * credential on protected refs only), the jobs of the kinds the table names
+ * the harness runs them by: each kind ran with the variables its ref gets (a
+ * protected credential variable on protected refs only; GitLab's registry
+ * login in every pipeline), the jobs of the kinds the table names
  * ran and passed (with a duration) or did not run, the image jobs pushed or
  * only built as the table says, the retag kept the digests, the lines the
  * table asks for are in the job logs, and no secret is in any log.
@@ -107,17 +111,18 @@ export function expectPipelinesGreen(r: HarnessResult, imageNames: string[], kin
   expect(Object.values(report.imageJobs).sort()).toEqual([...imageNames].sort());
   expect(Object.keys(report.pipelines).sort()).toEqual([...kinds].sort());
   const jobsOf = (k: JobKind) => report.jobs.filter((j) => j.kind === k);
-  const credential = report.repo!.credentialVariable;
+  const { reach, projectVariables, jobVariables } = report.repo!;
 
   for (const kind of kinds) {
-    const spec = PIPELINES[kind];
+    const spec = pipelineSpec(kind, reach);
     const p = report.pipelines[kind]!;
     const where = `pipeline ${kind} (${spec.title})`;
     expect(p.exitCode, where).toBe(0);
     expect(p.protected, where).toBe(spec.protected);
-    expect(p.variables.project, `${where}: project variables`).toEqual(spec.protected ? [credential] : []);
+    expect(p.variables.project, `${where}: project variables`).toEqual(spec.protected ? projectVariables : []);
     expect([...p.variables.pipeline].sort(), `${where}: pipeline variables`).toEqual(Object.keys(spec.variables).sort());
     expect(p.variables.predefined, where).toContain('CI_COMMIT_REF_PROTECTED');
+    expect(p.variables.predefined, `${where}: the registry login every job gets`).toEqual(expect.arrayContaining(jobVariables));
     expect(Object.keys(p.jobs).length, `${where}: no job ran`).toBeGreaterThan(0);
     for (const [job, o] of Object.entries(p.jobs)) {
       expect(o.status, `${where}: ${job}`).not.toBe('FAIL');
@@ -167,9 +172,10 @@ export function expectPipelinesGreen(r: HarnessResult, imageNames: string[], kin
     if (spec.run.includes('pytest')) expect(report.junit.some((x) => x.kind === kind), `${where}: a junit report`).toBe(true);
 
     const creds = report.credentials.filter((c) => c.kind === kind);
-    if (!spec.protected) expect(creds, `${where}: no credential written on an unprotected ref`).toEqual([]);
+    const mayWrite = mayWriteCredential(spec, reach);
+    if (!mayWrite) expect(creds, `${where}: no credential written (a merge request, or an unprotected ref without it)`).toEqual([]);
     for (const c of creds) expect(c.value, c.file).toBe('full');
-    if (spec.protected && (images.mode === 'push' || images.mode === 'switch' || spec.retag))
+    if (mayWrite && (images.mode === 'push' || images.mode === 'switch' || spec.retag))
       expect(creds.length, `${where}: the jobs wrote the credential`).toBeGreaterThan(0);
   }
 }

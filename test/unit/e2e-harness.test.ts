@@ -1,12 +1,26 @@
 // The e2e harness's pure parts (scripts/e2e/src): its table of pipeline
-// kinds, reading gitlab-ci-local's output, the critical path. The harness
-// itself runs in npm run test:e2e (root, buildah).
+// kinds, its registry-login stand-ins per platform and auth, reading
+// gitlab-ci-local's output, the critical path. The harness itself runs in
+// npm run test:e2e (root, buildah).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type AuthDescriptor, PLATFORMS, type Platform } from '../../generators/platforms/platforms.js';
+import { credentialVariables, variantsOf } from '../../generators/platforms/variants.js';
+import { composeVariant } from '../../generators/project/pipeline.js';
 import { criticalPath } from '../../scripts/e2e/src/critical-path.js';
-import { PIPELINE_KINDS, PIPELINE_SETS, PIPELINES } from '../../scripts/e2e/src/expectations.js';
+import {
+  credentialGiven, mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, pipelineSpec,
+} from '../../scripts/e2e/src/expectations.js';
 import { PIPELINE_KINDS as GITLAB_KINDS } from '../support/pipeline-kinds.js';
 import { jobLog, jobOutcomes, parseDuration } from '../../scripts/e2e/src/gitlab-ci-local.js';
-import { readPipeline, safeJobName } from '../../scripts/e2e/src/pipeline-info.js';
+import { readPipeline, safeJobName, variablesReferenced } from '../../scripts/e2e/src/pipeline-info.js';
+import {
+  hasStandIn, JOB_TOKEN_USER, loginDisagreement, loginVariables, STAND_INS, standInOf, type StandIn,
+} from '../../scripts/e2e/src/stand-ins.js';
+import { jobNames, parseCi, resolveJob } from '../support/gitlab-ci-check.js';
+import { ROOT } from '../support/cli.js';
 
 describe('the pipeline kinds table', () => {
   it('runs every kind of the GitLab table (test/support/pipeline-kinds.ts) as that table says', () => {
@@ -134,5 +148,122 @@ describe('the critical path', () => {
     ], stages);
     expect(cp.jobs.map((j) => j.name)).toEqual(['env', 'lint', 'cpu', 'late']);
     expect(cp.seconds).toBe(81);
+  });
+});
+
+describe('the pipeline kinds when every job has the credential (GitLab\'s job token)', () => {
+  it('keeps the table as written for a protected credential variable', () => {
+    for (const kind of PIPELINE_KINDS) expect(pipelineSpec(kind, 'protected-refs'), kind).toBe(PIPELINES[kind]);
+  });
+
+  it('pushes from an unprotected ref that is not a merge request; merge requests still only build', () => {
+    expect(pipelineSpec('web', 'every-job').images).toEqual({ mode: 'push' });
+    expect(pipelineSpec('web', 'every-job').logLines).toBeUndefined();
+    expect(pipelineSpec('mr-src', 'every-job')).toBe(PIPELINES['mr-src']);
+    expect(pipelineSpec('mr-src', 'every-job').images).toEqual({ mode: 'build-only' });
+    for (const kind of ['push', 'tag', 'branch', 'mr-docs', 'web-false', 'schedule'] as const) expect(pipelineSpec(kind, 'every-job'), kind).toBe(PIPELINES[kind]);
+  });
+
+  it('gives the credential to every pipeline, and lets no merge request write it', () => {
+    for (const kind of PIPELINE_KINDS) {
+      const spec = PIPELINES[kind];
+      expect(credentialGiven(spec, 'every-job'), kind).toBe(true);
+      expect(credentialGiven(spec, 'protected-refs'), kind).toBe(spec.protected);
+      const mr = spec.source === 'merge_request_event';
+      expect(mayWriteCredential(spec, 'every-job'), kind).toBe(!mr);
+      expect(mayWriteCredential(spec, 'protected-refs'), kind).toBe(spec.protected && !mr);
+    }
+  });
+});
+
+describe('the registry-login stand-ins (one per platform and auth of generators/platforms)', () => {
+  const ctx = { pushHost: '127.0.0.1:5123', projectPath: 'e2e/Vision-Model', wrong: false };
+  const entries = Object.entries(PLATFORMS).flatMap(([platform, p]) =>
+    Object.entries(p.auths as Record<string, AuthDescriptor>).map(([auth, descriptor]) => ({ platform: platform as Platform, auth, descriptor })));
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+  it('has an entry for every platform and auth, and no other', () => {
+    expect(Object.keys(STAND_INS).sort()).toEqual(Object.keys(PLATFORMS).sort());
+    for (const { platform, auth } of entries) expect(standInOf(platform, auth), `${platform}/${auth}`).toBeDefined();
+    for (const [platform, auths] of Object.entries(STAND_INS)) expect(Object.keys(auths).sort(), platform).toEqual(Object.keys(PLATFORMS[platform as Platform].auths).sort());
+    expect(standInOf('gitlab', 'key')).toBeUndefined();
+  });
+
+  it('gives what the descriptor says: its credential variables to protected refs, or the job token to every job', () => {
+    for (const { platform, auth, descriptor } of entries) {
+      const s = standInOf(platform, auth)!;
+      if (!hasStandIn(s)) continue;
+      const login = s.login(ctx);
+      const where = `${platform}/${auth}`;
+      expect(login.expectedAuth, where).toBe(b64(`${login.user}:${login.password}`));
+      expect(login.secrets, where).toContain(login.password);
+      expect(login.secrets, where).toContain(login.expectedAuth);
+      if (descriptor.credential === null) {
+        expect(s.reach, where).toBe('every-job');
+        expect(login.projectVariables, where).toEqual({});
+        for (const v of s.reads) expect(Object.keys(login.jobVariables), where).toContain(v);
+      } else {
+        expect(s.reach, where).toBe('protected-refs');
+        expect(s.reads, where).toEqual(credentialVariables(descriptor));
+        expect(Object.keys(login.projectVariables), where).toEqual(credentialVariables(descriptor));
+        expect(login.jobVariables, where).toEqual({});
+      }
+      for (const [k, v] of Object.entries({ ...login.projectVariables, ...login.jobVariables }))
+        if (/PASSWORD|TOKEN|CREDS|KEY/.test(k)) expect(login.secrets, `${where}: ${k} is a secret`).toContain(v);
+    }
+  });
+
+  it("models GitLab's registry variables: the host, the project's image path in lower case, gitlab-ci-token and a random job token", () => {
+    const s = STAND_INS.gitlab['job-token'];
+    const a = s.login(ctx);
+    const b = s.login(ctx);
+    expect(a.user).toBe(JOB_TOKEN_USER);
+    expect(a.jobVariables).toEqual({
+      CI_REGISTRY: '127.0.0.1:5123',
+      CI_REGISTRY_IMAGE: '127.0.0.1:5123/e2e/vision-model',
+      CI_REGISTRY_USER: 'gitlab-ci-token',
+      CI_REGISTRY_PASSWORD: a.password,
+      CI_JOB_TOKEN: a.password,
+    });
+    expect(a.password).toMatch(/^glcbt-[\w-]{20,}$/);
+    expect(a.password.length).toBeLessThanOrEqual(72); // bcrypt checks all of it
+    expect(b.password).not.toBe(a.password);
+    const wrong = s.login({ ...ctx, wrong: true });
+    expect(wrong.jobVariables.CI_REGISTRY_PASSWORD).not.toBe(wrong.password);
+    expect(wrong.jobVariables.CI_JOB_TOKEN).toBe(wrong.jobVariables.CI_REGISTRY_PASSWORD);
+    expect(wrong.secrets).toEqual(expect.arrayContaining([wrong.password, wrong.jobVariables.CI_REGISTRY_PASSWORD]));
+  });
+
+  /** The composed pipeline of a variant, jobs resolved (extends, !reference), as gitlab-ci-local --preview gives it. */
+  function preview(overlays: string[]): string {
+    const read = (path: string) => readFileSync(join(ROOT, 'template', path), 'utf8');
+    const ci = parseCi(composeVariant(read('_gitlab-ci.yml'), overlays.map((name) => ({ name, text: read(`ci-overlays/${name}.yml`) }))));
+    return stringify({ variables: ci.variables, stages: ci.stages, ...Object.fromEntries(jobNames(ci).map((n) => [n, resolveJob(ci, n)])) });
+  }
+
+  it('agrees with every composed pipeline variant it has a stand-in for, and tells each from the others', () => {
+    const standIns = entries.map((e) => ({ ...e, s: standInOf(e.platform, e.auth)! })).filter((e): e is typeof e & { s: StandIn } => hasStandIn(e.s));
+    expect(standIns.map((e) => `${e.platform}/${e.auth}`)).toEqual(expect.arrayContaining(['onprem/robot-account', 'gcp/key', 'gitlab/job-token']));
+    for (const v of variantsOf()) {
+      const own = standIns.find((e) => e.platform === v.platform && e.auth === v.auth);
+      if (!own) continue;
+      const read = variablesReferenced(readPipeline(preview(v.overlays)), loginVariables());
+      expect(loginDisagreement(own.platform, own.auth, own.s, read), v.id).toBeNull();
+      for (const other of standIns.filter((e) => e !== own)) {
+        const line = loginDisagreement(other.platform, other.auth, other.s, read);
+        expect(line, `${v.id} read as ${other.platform}/${other.auth}`).toMatch(new RegExp(`^the pipeline .*says platform ${other.platform} \\(auth ${other.auth}\\)`));
+        expect(line, 'one line').not.toContain('\n');
+      }
+    }
+  });
+
+  it('finds variable references, not names in words or longer names', () => {
+    const info = readPipeline(`
+j:
+  script:
+    - 'echo "$CI_REGISTRY_USER" "\${CI_REGISTRY:-}"'
+    - '# CI_REGISTRY_PASSWORD is the job token; $CI_REGISTRY_PASSWORD_FILE is another'
+`);
+    expect(variablesReferenced(info, ['CI_REGISTRY', 'CI_REGISTRY_USER', 'CI_REGISTRY_PASSWORD', 'CI_JOB_TOKEN'])).toEqual(['CI_REGISTRY', 'CI_REGISTRY_USER']);
   });
 });

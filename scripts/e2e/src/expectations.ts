@@ -12,6 +12,7 @@
 // script does), so the table holds for any generated repo: either builder,
 // either platform, images added later.
 import { PIPELINE_KINDS as GITLAB_KINDS, type PipelineKind as GitLabKind, type Role } from '../../../test/support/pipeline-kinds.js';
+import type { CredentialReach } from './stand-ins.js';
 
 /** A job's role: env creates the environment, image builds an image, ... (test/support/pipeline-kinds.ts). */
 export type JobKind = Role;
@@ -60,6 +61,7 @@ export interface PipelineSpec {
   /**
    * A protected ref (the default branch, v* tags): CI_COMMIT_REF_PROTECTED=true and the
    * protected credential variable is given. Otherwise neither (MR and feature-branch pipelines).
+   * A credential that reaches every job (GitLab's job token) is given to all: pipelineSpec().
    */
   protected: boolean;
   /** Run only the jobs of this role (gitlab-ci-local JOB...), their needs not run: the cold runner. */
@@ -159,6 +161,27 @@ export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
     cacheUnchanged: true,
   },
 };
+
+/**
+ * PIPELINES[kind] for a repo whose registry credential reaches REACH. The
+ * table is written for a protected credential variable ('protected-refs').
+ * When every job has the credential ('every-job': GitLab's job token, in
+ * unprotected branches too), a pipeline of an unprotected ref that is not a
+ * merge request pushes what it builds, as a protected one does (the image
+ * jobs' script decides: only merge requests never push).
+ */
+export function pipelineSpec(kind: PipelineKind, reach: CredentialReach): PipelineSpec {
+  const spec = PIPELINES[kind];
+  if (reach === 'protected-refs' || spec.source === 'merge_request_event' || spec.images.mode !== 'build-only') return spec;
+  return { ...spec, images: { mode: 'push' }, logLines: undefined };
+}
+
+/** Whether the jobs of a pipeline of SPEC get the registry credential. */
+export const credentialGiven = (spec: PipelineSpec, reach: CredentialReach): boolean => reach === 'every-job' || spec.protected;
+
+/** Whether a job of a pipeline of SPEC may write the credential: never in a merge request, never without it. */
+export const mayWriteCredential = (spec: PipelineSpec, reach: CredentialReach): boolean =>
+  credentialGiven(spec, reach) && spec.source !== 'merge_request_event';
 
 /**
  * Which pipelines a run makes. `all` (the default) is every kind of the GitLab

@@ -13,12 +13,17 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { criticalPath } from './critical-path.js';
 import {
-  PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, type Change, type PipelineKind, type PipelineSpec,
+  BUILDER_IDS, type GcpAuth, PLATFORM_IDS, PLATFORMS, type Platform, type RegistryDescriptor,
+} from '../../../generators/platforms/platforms.js';
+import { authIdOf, variantId } from '../../../generators/platforms/variants.js';
+import {
+  mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, pipelineSpec, type Change, type PipelineKind, type PipelineSpec,
 } from './expectations.js';
 import { isProgressLine, jobLog, jobOutcomes } from './gitlab-ci-local.js';
-import { jobsOfKind, readPipeline, safeJobName, type PipelineInfo } from './pipeline-info.js';
-import { makeCredentials, RegistryApi, startRegistry, writeHtpasswd, type Credentials, type Registry } from './registry.js';
+import { jobsOfKind, readPipeline, safeJobName, variablesReferenced, type PipelineInfo } from './pipeline-info.js';
+import { RegistryApi, startRegistry, writeHtpasswd, type Registry } from './registry.js';
 import { emptyReport, type CacheFingerprint, type GivenVariables, type PipelineReport, type Report } from './report.js';
+import { hasStandIn, loginDisagreement, loginVariables, standInOf, type Login, type StandIn } from './stand-ins.js';
 
 const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME]... [--wrong-credential]
                              [--bench] [--report FILE.json] [--keep] [--verbose]
@@ -28,11 +33,14 @@ const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME].
             sets:  ${Object.entries(PIPELINE_SETS).map(([k, v]) => `${k} = ${v.join(',')}`).join('; ')}
   --bench   = --only bench: the push pipeline twice on one cache, cold then warm
   --job     run only these jobs of each pipeline (gitlab-ci-local JOB ...)
-  --wrong-credential  the credential variable holds a wrong secret: the push must fail
+  --wrong-credential  the jobs get a wrong registry secret (the credential variable, or
+            GitLab's job token): the push must fail
   --report  write what ran (variables by name, jobs, durations, digests) as JSON
   (more: scripts/e2e/README.md)`;
 
 const MAX_PARALLEL = 3;
+/** The group of the project on the GitLab stand-in: origin is https://gitlab.example.com/e2e/<repo>.git. */
+const PROJECT_GROUP = 'e2e';
 
 // ------------------------------------------------------------------ options
 interface Options {
@@ -120,13 +128,17 @@ class Harness {
   private defaultBranch = 'main';
   private repoName = '';
   private info!: PipelineInfo;
-  private credVar = '';
-  private platform: 'onprem' | 'gcp' = 'onprem';
-  private creds!: Credentials;
+  /** The registry login's stand-in for the recorded platform and auth (stand-ins.ts), and this run's login. */
+  private standIn!: StandIn;
+  private login: Login | undefined;
   private api!: RegistryApi;
   private pushHost = '';
   private registryPath = '';
   private imageRegistry = '';
+  /** IMAGE_REGISTRY starts with this predefined variable (GitLab's $CI_REGISTRY_IMAGE): the pipeline's own value is kept. */
+  private registryVariable: { name: string; rest: string } | null = null;
+  /** IMAGE_REGISTRY as a harness variable (a literal registry host, replaced by the push registry), or null. */
+  private imageRegistryOverride: string | null = null;
   private clones = new Map<PipelineKind, string>();
   private done = new Map<PipelineKind, boolean>();
 
@@ -228,10 +240,26 @@ class Harness {
     this.repoName = this.answer('repoName') ?? basename(this.o.repo);
   }
 
-  answer(key: string): string | null {
+  get projectPath(): string {
+    return `${PROJECT_GROUP}/${this.repoName}`;
+  }
+
+  /** The answers of .mlops-project.json, or null when the repo has none. */
+  answers(): Record<string, unknown> | null {
     const file = join(this.o.repo, '.mlops-project.json');
     if (!existsSync(file)) return null;
-    const v = ((JSON.parse(readFileSync(file, 'utf8')) as { answers?: Record<string, unknown> }).answers ?? {})[key];
+    let record: { answers?: unknown };
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as { answers?: unknown };
+    } catch (e) {
+      this.die(`.mlops-project.json is not valid JSON (${(e as Error).message})`);
+    }
+    const a = record.answers;
+    return a != null && typeof a === 'object' ? (a as Record<string, unknown>) : {};
+  }
+
+  answer(key: string): string | null {
+    const v = this.answers()?.[key];
     return v == null ? null : String(v);
   }
 
@@ -239,7 +267,7 @@ class Harness {
   cloneFresh(dir: string): void {
     run('git', ['clone', '-q', '--no-hardlinks', this.src, dir]);
     git(dir, 'checkout', '-q', this.defaultBranch);
-    git(dir, 'remote', 'set-url', 'origin', `https://gitlab.example.com/e2e/${this.repoName}.git`);
+    git(dir, 'remote', 'set-url', 'origin', `https://gitlab.example.com/${this.projectPath}.git`);
     this.originIsHead(dir);
     git(dir, 'symbolic-ref', 'refs/remotes/origin/HEAD', `refs/remotes/origin/${this.defaultBranch}`);
     git(dir, 'config', 'user.name', 'e2e');
@@ -271,27 +299,78 @@ class Harness {
     const images = jobsOfKind(pi, 'image');
     if (images.length === 0) this.die('no image job found in the pipeline');
     for (const j of images) this.report.imageJobs[j.name] = j.imageName;
-    if (pi.credentialVariables.length !== 1)
-      this.die(`expected exactly one credential variable (HARBOR_ROBOT_CREDS_JSON or GCP_SERVICE_ACCOUNT_KEY) in the pipeline, found: ${pi.credentialVariables.join(' ') || 'none'}`);
-    this.credVar = pi.credentialVariables[0]!;
-    this.platform = this.credVar === 'GCP_SERVICE_ACCOUNT_KEY' ? 'gcp' : 'onprem';
-    const builder = readFileSync(join(this.runDir, 'preview.yml'), 'utf8').includes('/kaniko/executor') ? 'kaniko' : 'buildah';
-    const [pa, ba] = [this.answer('platform'), this.answer('builder')];
-    info(`platform: ${this.platform} (${this.credVar})${pa ? `, answers say ${pa}` : ''}; builder: ${builder}${ba ? `, answers say ${ba}` : ''}`);
-    if (pa && pa !== this.platform) this.fail(`platform in .mlops-project.json (${pa}) differs from the pipeline's (${this.platform})`);
-    if (ba && ba !== builder) this.fail(`builder in .mlops-project.json (${ba}) differs from the pipeline's (${builder})`);
-    this.report.repo = { dir: this.o.repo, platform: this.platform, builder, name: this.repoName, credentialVariable: this.credVar };
+    this.fromRecord(r.stdout);
     this.busyboxCheck();
-    const orig = pi.variables.IMAGE_REGISTRY ?? '';
-    const slash = orig.indexOf('/');
-    this.registryPath = slash > 0 && slash < orig.length - 1 ? orig.slice(slash + 1) : `e2e/${this.repoName}`;
+  }
+
+  /**
+   * The platform, auth and builder from .mlops-project.json (the generator's
+   * record), their stand-in (stand-ins.ts), and the checks that the pipeline
+   * agrees with the record: the builder its image jobs run, the variables its
+   * jobs log in with, its IMAGE_REGISTRY. Any disagreement stops the run with one line.
+   */
+  fromRecord(preview: string): void {
+    const a = this.answers();
+    if (a == null) this.die(`${this.o.repo} has no .mlops-project.json: the harness reads the platform, auth and builder from it (create-mlops-project writes it)`);
+    const where = '.mlops-project.json';
+    const oneOf = (key: string, ids: readonly string[]): string => {
+      const v = a[key];
+      if (typeof v !== 'string' || !ids.includes(v)) this.die(`${where}: answers.${key} is ${JSON.stringify(v)}, not one of ${ids.join(', ')}`);
+      return v;
+    };
+    const platform = oneOf('platform', PLATFORM_IDS) as Platform;
+    const descriptor = PLATFORMS[platform];
+    const authIds = Object.keys(descriptor.auths);
+    const authKey = 'authAnswer' in descriptor ? descriptor.authAnswer : undefined;
+    const chosenAuth = authKey !== undefined && a[authKey] != null ? oneOf(authKey, authIds) : undefined;
+    const auth = authIdOf({ platform, gcpAuth: chosenAuth as GcpAuth | undefined });
+    const builder = oneOf('builder', BUILDER_IDS);
+    const variant = variantId(platform, auth, builder);
+    const entry = standInOf(platform, auth);
+    if (entry === undefined) this.die(`${where}: auth ${auth} is not one of platform ${platform}'s (${authIds.join(', ')})`);
+    if (!hasStandIn(entry)) this.die(`${variant}: the harness has no stand-in for platform ${platform} with auth ${auth}: ${entry.none}`);
+    this.standIn = entry;
+
+    // The builder its image jobs run (kaniko: /kaniko/executor; buildah: the buildah overlay).
+    const pipelineBuilder = preview.includes('/kaniko/executor') ? 'kaniko' : 'buildah';
+    if (pipelineBuilder !== builder)
+      this.die(`the pipeline's image jobs run ${pipelineBuilder}, but ${where} says builder ${builder}: was .gitlab-ci.yml made for another builder?`);
+    // The variables its jobs log in with.
+    const read = variablesReferenced(this.info, loginVariables());
+    const disagreement = loginDisagreement(platform, auth, entry, read);
+    if (disagreement) this.die(disagreement);
+    // Its IMAGE_REGISTRY, the registry the record names (mlops-project set-registry changes both).
+    const orig = this.info.variables.IMAGE_REGISTRY ?? '';
+    const recorded = a.registry;
+    if (typeof recorded === 'string' && recorded !== orig)
+      this.die(`IMAGE_REGISTRY in .gitlab-ci.yml is ${JSON.stringify(orig)}, but ${where} says registry ${JSON.stringify(recorded)} (mlops-project set-registry changes both)`);
+
+    const registry: RegistryDescriptor = descriptor.registry;
+    const m = /^\$\{?(\w+)\}?(.*)$/.exec(orig);
+    if (registry.variable !== undefined && m && `$${m[1]}` === registry.variable) {
+      this.registryVariable = { name: m[1]!, rest: m[2]! };
+    } else {
+      const slash = orig.indexOf('/');
+      this.registryPath = slash > 0 && slash < orig.length - 1 ? orig.slice(slash + 1) : this.projectPath;
+    }
+    info(`platform ${platform}, auth ${auth}, builder ${builder} (${where}): variant ${variant}; the pipeline logs in with ${read.join(', ')}`);
     info(`IMAGE_REGISTRY in the repo: ${orig}`);
+    this.report.repo = {
+      dir: this.o.repo, name: this.repoName, platform, auth, builder, variant, reach: entry.reach,
+      projectVariables: [], jobVariables: [],
+    };
   }
 
   die(message: string): never {
     process.stderr.write(`e2e-pipeline: ${message}\n`);
+    this.report.failures.push(message);
     process.exitCode = 1;
     throw new HarnessExit();
+  }
+
+  /** The table's spec of a pipeline kind, for who this repo's credential reaches. */
+  spec(kind: PipelineKind): PipelineSpec {
+    return pipelineSpec(kind, this.standIn.reach);
   }
 
   /** Jobs whose image is the kaniko/crane debug image run in busybox sh on GitLab, bash here. */
@@ -326,16 +405,38 @@ class Harness {
     const push = await startRegistry(this.runDir, 'push', htpasswd);
     this.registries.push(push);
     this.pushHost = push.host;
-    this.creds = makeCredentials(this.platform, push.host, this.o.wrongCredential);
-    writeHtpasswd(htpasswd, this.creds); // docker-registry re-reads htpasswd when it changes
-    this.api = new RegistryApi(push.host, this.creds.user, this.creds.password);
-    this.imageRegistry = `${push.host}/${this.registryPath}`;
-    info(`push registry: ${push.host} (htpasswd user '${this.creds.user}', password ${this.creds.password.length} bytes; bcrypt checks the first 72)`);
+    const login = this.standIn.login({ pushHost: push.host, projectPath: this.projectPath, wrong: this.o.wrongCredential });
+    this.login = login;
+    writeHtpasswd(htpasswd, login.user, login.password); // docker-registry re-reads htpasswd when it changes
+    this.api = new RegistryApi(push.host, login.user, login.password);
+    if (this.registryVariable) {
+      const { name, rest } = this.registryVariable;
+      const base = login.jobVariables[name];
+      if (base === undefined) this.die(`IMAGE_REGISTRY starts with $${name}, which the stand-in of ${this.report.repo!.variant} does not give the jobs`);
+      this.imageRegistry = `${base}${rest}`;
+      this.registryPath = this.imageRegistry.slice(push.host.length + 1);
+      if (!this.imageRegistry.startsWith(`${push.host}/`) || this.registryPath === '') this.die(`$${name}${rest} is ${this.imageRegistry}: not a path on the push registry ${push.host}`);
+    } else {
+      this.imageRegistry = `${push.host}/${this.registryPath}`;
+      this.imageRegistryOverride = this.imageRegistry;
+    }
+    Object.assign(this.report.repo!, { projectVariables: Object.keys(login.projectVariables), jobVariables: Object.keys(login.jobVariables) });
+    const shown = (vars: Record<string, string>) => Object.entries(vars)
+      .map(([k, v]) => (login.secrets.includes(v) ? `${k} (${v.length} bytes)` : `${k}=${v}`)).join(', ') || 'none';
+    const wrong = this.o.wrongCredential ? ' (DELIBERATELY WRONG secret)' : '';
+    info(`registry login stand-in: ${this.standIn.summary}`);
+    info(`push registry: ${push.host} (htpasswd user '${login.user}', password ${login.password.length} bytes; bcrypt checks the first 72)`);
     info(`mirror registry (anonymous, base images): ${mirror.host}`);
-    info(`IMAGE_REGISTRY=${this.imageRegistry}; ${this.credVar} = ${this.creds.variableValue.length} bytes${this.o.wrongCredential ? ' (DELIBERATELY WRONG credential)' : ''}`);
-    // The credential is a project CI/CD variable, as on GitLab: gitlab-ci-local's
-    // variables file (outside the clones, on no command line), given to protected refs only.
-    writeFileSync(join(this.runDir, 'variables.yml'), `${this.credVar}: "${this.creds.variableValue}"\n`, { mode: 0o600 });
+    info(`IMAGE_REGISTRY=${this.imageRegistry}${this.imageRegistryOverride ? ' (set by the harness)' : ` (the pipeline's own ${this.info.variables.IMAGE_REGISTRY}, expanded by gitlab-ci-local)`}`);
+    info(`project variables (protected refs only): ${shown(login.projectVariables)}${Object.keys(login.projectVariables).length ? wrong : ''}`);
+    info(`predefined in every job of every pipeline: ${shown(login.jobVariables)}${Object.keys(login.jobVariables).length ? wrong : ''}`);
+    // Project CI/CD variables and the predefined login variables, as on GitLab:
+    // gitlab-ci-local's variables file (outside the clones, on no command line).
+    // A protected ref gets the project variables too; every pipeline gets the
+    // predefined ones (the job token reaches MRs and unprotected branches).
+    const yaml = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`).join('');
+    writeFileSync(join(this.runDir, 'variables-protected.yml'), yaml({ ...login.jobVariables, ...login.projectVariables }), { mode: 0o600 });
+    writeFileSync(join(this.runDir, 'variables-unprotected.yml'), yaml(login.jobVariables), { mode: 0o600 });
 
     const refs = this.baseImageRefs();
     const hosts = [...new Set([...refs.keys()].map((r) => r.slice(0, r.indexOf('/'))))];
@@ -369,7 +470,7 @@ class Harness {
     const first = [...refs.keys()][0];
     if (first) {
       const auth = join(this.runDir, 'seed-auth.json');
-      writeFileSync(auth, JSON.stringify({ auths: { [push.host]: { auth: this.creds.expectedAuth } } }), { mode: 0o600 });
+      writeFileSync(auth, JSON.stringify({ auths: { [push.host]: { auth: login.expectedAuth } } }), { mode: 0o600 });
       this.nsExec(this.runDir, ['skopeo', 'copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-authfile', auth,
         `docker://${mirror.host}/${first}`, `docker://${push.host}/e2e-stand-in-base:seed`]);
       rmSync(auth);
@@ -443,7 +544,13 @@ class Harness {
 
   /** gitlab-ci-local's arguments for a pipeline of SPEC, and the names of the variables it gives. */
   pipelineArgs(spec: PipelineSpec, dir: string): { args: string[]; given: GivenVariables; jobs: string[] } {
-    const harness: Record<string, string> = { IMAGE_REGISTRY: this.imageRegistry, STORAGE_DRIVER: 'overlay' };
+    const harness: Record<string, string> = {
+      ...(this.imageRegistryOverride ? { IMAGE_REGISTRY: this.imageRegistryOverride } : {}),
+      STORAGE_DRIVER: 'overlay',
+    };
+    const login = this.login!;
+    const jobVariables = Object.keys(login.jobVariables);
+    const projectVariables = spec.protected ? Object.keys(login.projectVariables) : [];
     const predefined: Record<string, string> = {
       CI_COMMIT_REF_PROTECTED: String(spec.protected),
       CI_PIPELINE_SOURCE: spec.source,
@@ -467,12 +574,14 @@ class Harness {
     const args = [
       '--force-shell-executor', '--shell-isolation', '--no-color', '--max-job-name-padding', '0',
       '--json-schema-validation=false', '--artifacts-to-source=false',
-      '--ignore-predefined-vars', Object.keys(predefined).concat(unset).join(','),
+      // gitlab-ci-local's own predefined values (its CI_REGISTRY, CI_REGISTRY_IMAGE) give way to GitLab's.
+      '--ignore-predefined-vars', [...Object.keys(predefined), ...unset, ...jobVariables].join(','),
     ];
     for (const [k, v] of Object.entries({ ...harness, ...predefined, ...spec.variables })) args.push('--variable', `${k}=${v}`);
     for (const u of unset) args.push('--unset-variable', u);
     // gitlab-ci-local 4.73 reads the variables file at CWD/PATH: a relative path.
-    if (spec.protected) args.push('--variables-file', relative(dir, join(this.runDir, 'variables.yml')));
+    if (projectVariables.length + jobVariables.length > 0)
+      args.push('--variables-file', relative(dir, join(this.runDir, spec.protected ? 'variables-protected.yml' : 'variables-unprotected.yml')));
     let jobs = this.o.jobs;
     if (spec.onlyJobs) {
       const picked = jobsOfKind(this.info, spec.onlyJobs).map((j) => j.name);
@@ -483,9 +592,9 @@ class Harness {
       args,
       jobs,
       given: {
-        project: spec.protected ? [this.credVar] : [],
+        project: projectVariables,
         pipeline: Object.keys(spec.variables),
-        predefined: [...Object.keys(predefined), ...unset.map((u) => `${u} (unset)`)],
+        predefined: [...Object.keys(predefined), ...unset.map((u) => `${u} (unset)`), ...jobVariables],
         harness: [...Object.keys(harness), 'PIP_NO_INDEX', 'PIP_NO_DEPS'],
       },
     };
@@ -500,7 +609,7 @@ class Harness {
       while (pending.length > 0 || active.size > 0) {
         for (const kind of [...pending]) {
           if (active.size >= MAX_PARALLEL) break;
-          const spec = PIPELINES[kind];
+          const spec = this.spec(kind);
           const deps = spec.after.filter((d) => this.o.kinds.includes(d));
           if (deps.some((d) => !this.done.has(d))) continue;
           pending.splice(pending.indexOf(kind), 1);
@@ -541,7 +650,7 @@ class Harness {
   }
 
   async startPipeline(kind: PipelineKind, follow: Map<PipelineKind, { file: string; pos: number; rest: string }>): Promise<void> {
-    const spec = PIPELINES[kind];
+    const spec = this.spec(kind);
     bold(`[${kind}] ${spec.title}: started`);
     const dir = this.prepareClone(kind, spec);
     const { args, given, jobs } = this.pipelineArgs(spec, dir);
@@ -740,9 +849,10 @@ class Harness {
 
   /**
    * The docker config files the jobs of a pipeline wrote (each job's own /kaniko,
-   * /tmp and /root/.docker, adapters/job-shell): on a protected ref they must hold
-   * the full credential (the registry's bcrypt checks only 72 bytes); on an
-   * unprotected one the credential must not be there at all.
+   * /tmp and /root/.docker, adapters/job-shell): where the jobs have the credential
+   * they must hold all of it (the registry's bcrypt checks only 72 bytes); in a
+   * merge request, or where the credential does not reach (an unprotected ref and
+   * a protected variable), it must not be there at all.
    */
   checkWrittenCredentials(kind: PipelineKind, spec: PipelineSpec): void {
     const files = findFiles(join(this.runDir, 'jobs', kind), (n) => n === 'config.json' || n === 'auth.json');
@@ -758,14 +868,17 @@ class Harness {
       if (!auth) continue;
       const rel = relative(this.runDir, f);
       found.push(rel);
-      const value = auth === this.creds.expectedAuth ? 'full' : this.o.wrongCredential ? 'wrong' : 'differs';
+      const value = auth === this.login!.expectedAuth ? 'full' : this.o.wrongCredential ? 'wrong' : 'differs';
       this.report.credentials.push({ kind, file: rel, value });
       if (value === 'full') full += 1;
       if (value === 'differs') this.fail(`[${kind}] the credential the job wrote in ${rel} differs from the one given (truncated or altered)`);
     }
-    if (!spec.protected) {
-      if (found.length > 0) this.fail(`[${kind}] an unprotected pipeline wrote a credential for ${this.pushHost} (${found.join(' ')})`);
-      else ok(`[${kind}] no job wrote a credential (unprotected ref: ${this.credVar} not given)`);
+    if (!mayWriteCredential(spec, this.standIn.reach)) {
+      const why = spec.source === 'merge_request_event'
+        ? 'a merge request pipeline never reads the credential'
+        : `unprotected ref: ${this.report.repo!.projectVariables.join(', ')} not given`;
+      if (found.length > 0) this.fail(`[${kind}] a job wrote a credential for ${this.pushHost} (${found.join(' ')}), but ${why}`);
+      else ok(`[${kind}] no job wrote a credential (${why})`);
     } else if (found.length === 0) info(`[${kind}] no docker config with an entry for ${this.pushHost} written by the jobs`);
     else if (this.o.wrongCredential) info(`[${kind}] ${found.length} docker config(s) written by the jobs hold the deliberately wrong credential`);
     else if (full === found.length) ok(`[${kind}] the ${found.length} docker config(s) the jobs wrote hold the full credential for ${this.pushHost}`);
@@ -773,7 +886,7 @@ class Harness {
 
   /** No secret in any log of the run, nor in the report. */
   scanSecrets(reportText: string): void {
-    const secrets = this.creds?.secrets.filter((s) => s.length >= 16) ?? [];
+    const secrets = this.login?.secrets.filter((s) => s.length >= 16) ?? [];
     if (secrets.length === 0) return;
     const logs = [
       ...findFiles(join(this.runDir, 'logs'), () => true),

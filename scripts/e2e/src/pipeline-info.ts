@@ -19,8 +19,6 @@ const RESERVED = new Set([
   'cache', 'before_script', 'after_script', 'spec',
 ]);
 
-export const CREDENTIAL_VARIABLES = ['HARBOR_ROBOT_CREDS_JSON', 'GCP_SERVICE_ACCOUNT_KEY'] as const;
-
 export interface JobInfo {
   name: string;
   stage: string;
@@ -50,8 +48,6 @@ export interface PipelineInfo {
   stages: string[];
   /** Top-level variables (values, descriptions dropped). */
   variables: Record<string, string>;
-  /** The credential variables the scripts read. */
-  credentialVariables: string[];
 }
 
 type Yaml = Record<string, unknown>;
@@ -116,8 +112,13 @@ export function readPipeline(previewYaml: string): PipelineInfo {
       switches,
     });
   }
-  const allText = jobs.map((j) => j.scripts.join('\n')).join('\n');
-  return { jobs, stages, variables, credentialVariables: CREDENTIAL_VARIABLES.filter((v) => allText.includes(v)) };
+  return { jobs, stages, variables };
+}
+
+/** Which of NAMES the jobs' scripts reference (`$NAME`, `${NAME}`, `${NAME:-...}`), in the order given. */
+export function variablesReferenced(info: PipelineInfo, names: readonly string[]): string[] {
+  const text = info.jobs.map((j) => j.scripts.join('\n')).join('\n');
+  return names.filter((n) => new RegExp(`\\$\\{?${n}(?![A-Za-z0-9_])`).test(text));
 }
 
 export const jobsOfKind = (info: PipelineInfo, kind: JobKind): JobInfo[] => info.jobs.filter((j) => j.kind === kind);

@@ -2,16 +2,17 @@
 // e2e tests and by `npm run bench`. Variables appear by NAME only, never a value.
 import type { CriticalPath } from './critical-path.js';
 import type { JobKind, PipelineKind } from './expectations.js';
+import type { CredentialReach } from './stand-ins.js';
 
 export type JobStatus = 'PASS' | 'FAIL' | 'WARN';
 
 /** The names of the variables a pipeline was given, by where they came from. */
 export interface GivenVariables {
-  /** Project CI/CD variables (gitlab-ci-local's variables file): the credential, on protected refs only. */
+  /** Project CI/CD variables (gitlab-ci-local's variables file): a protected credential, on protected refs only. */
   project: string[];
   /** Pipeline variables (Run pipeline form, schedule): the switches. */
   pipeline: string[];
-  /** Predefined variables the harness sets as GitLab would for this ref and source. */
+  /** Predefined variables the harness sets as GitLab would for this ref and source (and GitLab's registry login, in every job). */
   predefined: string[];
   /** The harness's own stand-ins (the local registry, buildah's storage driver). */
   harness: string[];
@@ -61,7 +62,22 @@ export interface Report {
   ok: boolean;
   exitCode: number;
   seconds: number;
-  repo: { dir: string; platform: string; builder: string; name: string; credentialVariable: string } | null;
+  repo: {
+    dir: string;
+    name: string;
+    /** From .mlops-project.json, checked against the pipeline. */
+    platform: string;
+    auth: string;
+    builder: string;
+    /** The pipeline variant (onprem-kaniko, gitlab-buildah, ...). */
+    variant: string;
+    /** Who gets the registry credential (scripts/e2e/src/stand-ins.ts). */
+    reach: CredentialReach;
+    /** The project variables given to protected refs (a protected credential). */
+    projectVariables: string[];
+    /** The predefined variables given to every job of every pipeline (GitLab's registry login). */
+    jobVariables: string[];
+  } | null;
   /** The pipeline's jobs, as the harness classified them. */
   jobs: {
     name: string;
