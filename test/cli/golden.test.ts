@@ -10,6 +10,8 @@ import { create, readTree, removeDir, tempDir } from '../support/cli.js';
 const CASES = {
   'onprem-kaniko': ['--platform', 'onprem', '--builder', 'kaniko', '--registry', 'harbor.example.com/fraud/fraud-radar'],
   'gcp-buildah': ['--platform', 'gcp', '--builder', 'buildah', '--registry', 'asia-southeast1-docker.pkg.dev/acme-ml/images/fraud-radar'],
+  'gcp-workload-identity-kaniko': ['--platform', 'gcp', '--gcp-auth', 'workload-identity', '--builder', 'kaniko', '--registry', 'asia-southeast1-docker.pkg.dev/acme-ml/images/fraud-radar'],
+  'gitlab-buildah': ['--platform', 'gitlab', '--builder', 'buildah'],
 } as const;
 
 const COMMON = [

@@ -208,10 +208,12 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
     });
 
     if (credential.missing === undefined) {
-      it("an unprotected branch pushes with the job's own credentials", async () => {
+      it("an unprotected branch builds only, though the job token reaches it: :<sha> stays a build of a protected ref", async () => {
         const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'web', CI_COMMIT_BRANCH: 'feature/x', CI_COMMIT_REF_NAME: 'feature/x', CI_COMMIT_REF_PROTECTED: 'false' });
         expect(run.code, run.err).toBe(0);
-        expect(pushes(run)).toEqual([`${registry}/cpu:abcd1234`]);
+        expect(built(run)).toBe(true);
+        expect(pushes(run)).toEqual([]);
+        expect(run.out).toContain("image-build: build only, nothing is pushed (feature/x is not protected: only protected branches and tags push to the project's registry)");
       });
 
       it('a project without its container registry (no CI_REGISTRY_PASSWORD) fails with one line saying what to enable', async () => {

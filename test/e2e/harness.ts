@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Builder, Platform } from '../../generators/platforms/platforms.js';
-import { mayWriteCredential, pipelineSpec, type JobKind, type PipelineKind } from '../../scripts/e2e/src/expectations.js';
+import { mayWriteCredential, PIPELINES, type JobKind, type PipelineKind } from '../../scripts/e2e/src/expectations.js';
 import type { Report } from '../../scripts/e2e/src/report.js';
 import { CREATE_BIN, MLOPS_BIN, ROOT } from '../support/cli.js';
 
@@ -114,7 +114,7 @@ export function expectPipelinesGreen(r: HarnessResult, imageNames: string[], kin
   const { reach, projectVariables, jobVariables } = report.repo!;
 
   for (const kind of kinds) {
-    const spec = pipelineSpec(kind, reach);
+    const spec = PIPELINES[kind];
     const p = report.pipelines[kind]!;
     const where = `pipeline ${kind} (${spec.title})`;
     expect(p.exitCode, where).toBe(0);

@@ -11,7 +11,7 @@ import { credentialVariables, variantsOf } from '../../generators/platforms/vari
 import { composeVariant } from '../../generators/project/pipeline.js';
 import { criticalPath } from '../../scripts/e2e/src/critical-path.js';
 import {
-  credentialGiven, mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, pipelineSpec,
+  credentialGiven, mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES,
 } from '../../scripts/e2e/src/expectations.js';
 import { PIPELINE_KINDS as GITLAB_KINDS } from '../support/pipeline-kinds.js';
 import { jobLog, jobOutcomes, parseDuration } from '../../scripts/e2e/src/gitlab-ci-local.js';
@@ -151,19 +151,7 @@ describe('the critical path', () => {
   });
 });
 
-describe('the pipeline kinds when every job has the credential (GitLab\'s job token)', () => {
-  it('keeps the table as written for a protected credential variable', () => {
-    for (const kind of PIPELINE_KINDS) expect(pipelineSpec(kind, 'protected-refs'), kind).toBe(PIPELINES[kind]);
-  });
-
-  it('pushes from an unprotected ref that is not a merge request; merge requests still only build', () => {
-    expect(pipelineSpec('web', 'every-job').images).toEqual({ mode: 'push' });
-    expect(pipelineSpec('web', 'every-job').logLines).toBeUndefined();
-    expect(pipelineSpec('mr-src', 'every-job')).toBe(PIPELINES['mr-src']);
-    expect(pipelineSpec('mr-src', 'every-job').images).toEqual({ mode: 'build-only' });
-    for (const kind of ['push', 'tag', 'branch', 'mr-docs', 'web-false', 'schedule'] as const) expect(pipelineSpec(kind, 'every-job'), kind).toBe(PIPELINES[kind]);
-  });
-
+describe("the pipeline kinds when every job has the credential (GitLab's job token)", () => {
   it('gives the credential to every pipeline, and lets no merge request write it', () => {
     for (const kind of PIPELINE_KINDS) {
       const spec = PIPELINES[kind];

@@ -61,7 +61,8 @@ export interface PipelineSpec {
   /**
    * A protected ref (the default branch, v* tags): CI_COMMIT_REF_PROTECTED=true and the
    * protected credential variable is given. Otherwise neither (MR and feature-branch pipelines).
-   * A credential that reaches every job (GitLab's job token) is given to all: pipelineSpec().
+   * A credential that reaches every job (GitLab's job token) is given to all (credentialGiven);
+   * the image jobs of an unprotected ref build only all the same.
    */
   protected: boolean;
   /** Run only the jobs of this role (gitlab-ci-local JOB...), their needs not run: the cold runner. */
@@ -161,20 +162,6 @@ export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
     cacheUnchanged: true,
   },
 };
-
-/**
- * PIPELINES[kind] for a repo whose registry credential reaches REACH. The
- * table is written for a protected credential variable ('protected-refs').
- * When every job has the credential ('every-job': GitLab's job token, in
- * unprotected branches too), a pipeline of an unprotected ref that is not a
- * merge request pushes what it builds, as a protected one does (the image
- * jobs' script decides: only merge requests never push).
- */
-export function pipelineSpec(kind: PipelineKind, reach: CredentialReach): PipelineSpec {
-  const spec = PIPELINES[kind];
-  if (reach === 'protected-refs' || spec.source === 'merge_request_event' || spec.images.mode !== 'build-only') return spec;
-  return { ...spec, images: { mode: 'push' }, logLines: undefined };
-}
 
 /** Whether the jobs of a pipeline of SPEC get the registry credential. */
 export const credentialGiven = (spec: PipelineSpec, reach: CredentialReach): boolean => reach === 'every-job' || spec.protected;

@@ -17,7 +17,7 @@ import {
 } from '../../../generators/platforms/platforms.js';
 import { authIdOf, variantId } from '../../../generators/platforms/variants.js';
 import {
-  mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, pipelineSpec, type Change, type PipelineKind, type PipelineSpec,
+  mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, type Change, type PipelineKind, type PipelineSpec,
 } from './expectations.js';
 import { isProgressLine, jobLog, jobOutcomes } from './gitlab-ci-local.js';
 import { jobsOfKind, readPipeline, safeJobName, variablesReferenced, type PipelineInfo } from './pipeline-info.js';
@@ -370,7 +370,7 @@ class Harness {
 
   /** The table's spec of a pipeline kind, for who this repo's credential reaches. */
   spec(kind: PipelineKind): PipelineSpec {
-    return pipelineSpec(kind, this.standIn.reach);
+    return PIPELINES[kind];
   }
 
   /** Jobs whose image is the kaniko/crane debug image run in busybox sh on GitLab, bash here. */
