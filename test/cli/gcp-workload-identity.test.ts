@@ -418,7 +418,7 @@ describe.each(['dash', 'busybox sh'] as const)('kaniko and gcrane: the step writ
   it('a job without its ID token (GitLab before 15.7): one ERROR line', async () => {
     const result = await runScript(shell, repos.kaniko.auth, { ...PUSH_VARS, GCP_ID_TOKEN: '' });
     expect(result.code).toBe(1);
-    expect(errorLines(result)).toEqual([expect.stringMatching(/^ERROR: this job has no GCP_ID_TOKEN: GitLab issues ID tokens \(id_tokens\) from GitLab 15\.7/)]);
+    expect(errorLines(result)).toEqual([expect.stringMatching(/^ERROR: this job has no GCP_ID_TOKEN: GitLab issues ID tokens \(id_tokens\) from 15\.7, and expands the variable in their audience from 16\.1/)]);
   });
 
   it('the retag job runs `crane tag` as gcrane, which gets the file', async () => {
