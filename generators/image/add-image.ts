@@ -10,6 +10,7 @@ import { ANSWERS_FILE, parseRecord, renderRecord, type ProjectRecord } from '../
 import { UserError } from '../shared/errors.js';
 import { buildSwitchOf, dockerfileOf, dockerfileShapeOf, type ImageSpec } from './images.js';
 import { PipelineError, parsePipeline } from '../project/pipeline.js';
+import type { FileChange, ReadRepoFile } from '../shared/repo-change.js';
 import { applySplices, itemLines, pairLines, type Splice } from '../shared/text-splice.js';
 
 export const PIPELINE_FILE = '.gitlab-ci.yml';
@@ -26,14 +27,7 @@ export interface AddImageRequest {
   baseImage?: string;
 }
 
-/** Reads a file of the repo, or undefined when it does not exist. */
-export type ReadRepoFile = (path: string) => string | undefined;
-
-export interface FileChange {
-  path: string;
-  content: string;
-  created: boolean;
-}
+export type { FileChange, ReadRepoFile } from '../shared/repo-change.js';
 
 export const jobOf = (image: string): string => `build:${image}-image`;
 

@@ -10,6 +10,7 @@ import { type PlatformDescriptor, PLATFORMS, type RegistryDescriptor } from '../
 import { authOf } from '../platforms/variants.js';
 import { ANSWERS_FILE, GENERATOR_NAME, renderRecord } from './answers-file.js';
 import { UserError } from '../shared/errors.js';
+import type { FileWrite } from '../shared/repo-change.js';
 import { defaultImages } from '../image/images.js';
 import { setPipelineSettings } from './pipeline-settings.js';
 import { shellQuote } from '../shared/shell-quote.js';
@@ -28,9 +29,8 @@ import {
  */
 export type FileMark = 'create' | 'overwrite' | 'keep' | 'unchanged';
 
-export interface PlannedFile {
-  path: string;
-  content: string;
+/** A file of a new repo: the shared FileWrite, with what writing does to it. */
+export interface PlannedFile extends FileWrite {
   mark: FileMark;
 }
 

@@ -5,7 +5,7 @@
  * (what `mlops-project gitlab-variables` writes credentials for). Pure:
  * string -> string edits that leave every other byte as it was.
  */
-import type { FileChange, ReadRepoFile } from '../image/add-image.js';
+import type { FileChange, ReadRepoFile } from '../shared/repo-change.js';
 import { checkAnswer, recordedPlatform, isPlaceholderRegistry } from './answers.js';
 import { ANSWERS_FILE, parseRecord } from './answers-file.js';
 import { UserError } from '../shared/errors.js';

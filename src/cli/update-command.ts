@@ -177,13 +177,13 @@ export async function updateCommand(argv: string[]): Promise<void> {
         resolutions.push({ path: outcome.path, conflict: { text: merged.text, base: outcome.base, ours: outcome.ours, theirs: outcome.theirs } });
         lines.push(`  ${yellow('conflict')} ${outcome.path} (${merged.conflicts} conflict${merged.conflicts === 1 ? '' : 's'})`);
       } else {
-        resolutions.push({ path: outcome.path, content: merged.text });
+        resolutions.push({ path: outcome.path, content: merged.text, created: false });
         lines.push(`  merge ${outcome.path} (yours and the template's changes)`);
       }
       continue;
     }
     lines.push(`  ${VERB[outcome.kind]} ${outcome.path}`);
-    if (outcome.kind === 'update' || outcome.kind === 'add') resolutions.push({ path: outcome.path, content: outcome.content });
+    if (outcome.kind === 'update' || outcome.kind === 'add') resolutions.push({ path: outcome.path, content: outcome.content, created: outcome.kind === 'add' });
     else if (outcome.kind === 'delete') resolutions.push({ path: outcome.path, deleted: true });
   }
 

@@ -6,9 +6,11 @@
  * render, so `git commit`, `git mergetool` and `git merge --abort` work.
  * execa is loaded only here.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import type { RepoChange } from '../../generators/shared/repo-change.js';
+import { writeChanges } from './repo-files.js';
 import { GENERATOR_IDENTITY } from '../../generators/project/plan.js';
 import type { Tree } from '../../generators/update/render.js';
 import { UserError } from '../../generators/shared/errors.js';
@@ -155,11 +157,8 @@ export async function mergeFile(
   }
 }
 
-/** What the work tree and index get for one file. */
-export type Resolution =
-  | { path: string; content: string }
-  | { path: string; deleted: true }
-  | { path: string; conflict: { text: string; base: string | undefined; ours: string; theirs: string } };
+/** What the work tree and index get for one file: a change (staged as it is), or a conflict (its text with markers, and its three stages). */
+export type Resolution = RepoChange | { path: string; conflict: { text: string; base: string | undefined; ours: string; theirs: string } };
 
 export const UPDATE_STATE = 'mlops-project-update.json';
 
@@ -176,23 +175,16 @@ export async function applyMerge(
   const gitDir = (await must(dir, ['rev-parse', '--absolute-git-dir'])).trim();
   await must(dir, ['checkout', '--quiet', '-b', options.branch]);
   writeFileSync(join(gitDir, UPDATE_STATE), `${JSON.stringify({ branch: options.branch, from: options.from ?? null })}\n`);
+  // The one writer of changes: every file (a conflict's with its markers), then the index.
+  writeChanges(
+    dir,
+    options.resolutions.map((r): RepoChange => ('conflict' in r ? { path: r.path, content: r.conflict.text, created: false } : r)),
+  );
   const stages: string[] = [];
-  const clean: string[] = [];
-  const removed: string[] = [];
+  const clean = options.resolutions.flatMap((r) => ('content' in r ? [r.path] : []));
+  const removed = options.resolutions.flatMap((r) => ('deleted' in r ? [r.path] : []));
   for (const r of options.resolutions) {
-    const full = join(dir, r.path);
-    if ('deleted' in r) {
-      if (existsSync(full)) unlinkSync(full);
-      removed.push(r.path);
-      continue;
-    }
-    mkdirSync(dirname(full), { recursive: true });
-    if ('content' in r) {
-      writeFileSync(full, r.content);
-      clean.push(r.path);
-      continue;
-    }
-    writeFileSync(full, r.conflict.text);
+    if (!('conflict' in r)) continue;
     const blob = async (text: string): Promise<string> => (await must(dir, ['hash-object', '-w', '--stdin'], { input: text })).trim();
     stages.push(`0 ${'0'.repeat(40)}\t${r.path}`);
     if (r.conflict.base !== undefined) stages.push(`100644 ${await blob(r.conflict.base)} 1\t${r.path}`);
