@@ -98,7 +98,7 @@ export function planProject(input: PlanInput): Plan {
     warnings.push({
       message:
         `No --registry given: images will be pushed to the placeholder ${answers.registry}. ` +
-        'Set yours before the first pipeline with mlops-project set-registry HOST/PATH (the next steps show it), or generate again with --registry.',
+        'Set yours before the first pipeline (the next steps show how), or generate again with --registry.',
       docs: 'placeholder-registry',
     });
   const registry: RegistryDescriptor = PLATFORMS[answers.platform].registry;
@@ -178,6 +178,10 @@ export function describePlan(plan: Plan): string[] {
   return lines;
 }
 
+/** The branch `mlops-project update` makes: its version, and the answers `--set` changes. */
+export const UPDATE_BRANCH = (version: string, setKeys: readonly string[] = []): string =>
+  `mlops-project/update-${version}${setKeys.map((k) => `-${k}`).join('')}`;
+
 /** The identity of the first commit when git has none configured: given on that one command, never written to git config. */
 export const GENERATOR_IDENTITY = { name: GENERATOR_NAME, email: `${GENERATOR_NAME}@users.noreply.invalid` };
 
@@ -191,14 +195,22 @@ export function nextSteps(
   cdPath: string,
   done: { variables: boolean; pushed: boolean; generatorIdentity: boolean },
   mlopsProject: string,
+  version: string,
 ): string[] {
   const { credential, setup } = authOf(answers);
   const platform: PlatformDescriptor = PLATFORMS[answers.platform];
   const steps: string[] = [];
-  // A placeholder registry first: the credential and the first pipeline need the real one.
-  if (isPlaceholderRegistry(answers.registry))
+  const placeholder = isPlaceholderRegistry(answers.registry);
+  // Without the generator's first commit there is no render to update from: set-registry edits the two lines.
+  if (placeholder && !plan.git)
     steps.push(`set the registry your images go to (${answers.registry} is a placeholder): ${mlopsProject} set-registry HOST/PATH${cdPath === '.' ? '' : ` --dir ${shellQuote(cdPath)}`}`);
   steps.push(`cd ${shellQuote(cdPath)}`);
+  // A placeholder registry first: the credential and the first pipeline need the real one. The update
+  // makes it a commit on a branch, which main (not pushed yet) takes at once.
+  if (placeholder && plan.git)
+    steps.push(
+      `set the registry your images go to (${answers.registry} is a placeholder): ${mlopsProject} update --set registry=HOST/PATH && git checkout main && git merge --ff-only ${UPDATE_BRANCH(version, ['registry'])}`,
+    );
   const setIdentity = "git config --global user.name 'Your Name' && git config --global user.email you@example.com";
   if (plan.workTree)
     steps.push(`commit the files in the repository ${shellQuote(plan.workTree.root)}: git add . && git commit -m ${shellQuote(`Add ${answers.projectName}`)}`);

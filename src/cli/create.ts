@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   say();
   say('Next steps:');
   const done = { variables: gitlabDone, pushed: gitlabDone && gitlabArgs.push, generatorIdentity: written.git?.generatorIdentity ?? false };
-  nextSteps(plan, answers, shown, done, mlopsProject).forEach((step, i) => say(`  ${i + 1}. ${step}`));
+  nextSteps(plan, answers, shown, done, mlopsProject, VERSION).forEach((step, i) => say(`  ${i + 1}. ${step}`));
   if (gitlabError) process.exitCode = gitlabError.exitCode;
 }
 

@@ -12,6 +12,7 @@ import { realpathSync } from 'node:fs';
 import { planAddImage } from '../../generators/image/add-image.js';
 import type { AnswerKey } from '../../generators/project/answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, parseRecord, type ProjectRecord } from '../../generators/project/answers-file.js';
+import { UPDATE_BRANCH } from '../../generators/project/plan.js';
 import { docsUrl } from '../../generators/shared/docs.js';
 import { UserError } from '../../generators/shared/errors.js';
 import { shellQuote } from '../../generators/shared/shell-quote.js';
@@ -25,6 +26,7 @@ import {
   commitTree,
   currentBranch,
   findBase,
+  hasUpstream,
   identity,
   mergeFile,
   readTree,
@@ -187,7 +189,8 @@ export async function updateCommand(argv: string[]): Promise<void> {
     else if (outcome.kind === 'delete') resolutions.push({ path: outcome.path, deleted: true });
   }
 
-  const branch = `mlops-project/update-${VERSION}`;
+  // A change of answers on its own branch: it may come after the version's update was merged.
+  const branch = UPDATE_BRANCH(VERSION, [...settings.keys()]);
   if (values['dry-run']) {
     say(`${bold('Update')} to ${target} ${dim(`(dry run: nothing written; from the render of ${baseRev.slice(0, 8)})`)}:`);
     for (const line of lines) say(line);
@@ -215,5 +218,8 @@ export async function updateCommand(argv: string[]): Promise<void> {
   }
   say(`${green('✔')} Updated to ${target} on branch ${bold(branch)} (commit ${commit.slice(0, 8)}); ${typeof from === 'string' && from !== head ? `${from} is untouched` : 'your branch is untouched'}:`);
   for (const line of lines) say(line);
-  say(`Review it (git diff ${from === head ? head.slice(0, 8) : from}...${branch}), then push it and open a merge request: git push -u origin ${branch}`);
+  if (from !== head && !(await hasUpstream(dir, from)))
+    // Nothing pushed yet (a new repo): the branch can take the update at once.
+    say(`${from} is not pushed yet: take the update on it with git checkout ${shellQuote(from)} && git merge --ff-only ${branch}`);
+  else say(`Review it (git diff ${from === head ? head.slice(0, 8) : from}...${branch}), then push it and open a merge request: git push -u origin ${branch}`);
 }

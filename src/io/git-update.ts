@@ -65,6 +65,11 @@ export async function branchExists(dir: string, branch: string): Promise<boolean
   return (await git(dir, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`])).code === 0;
 }
 
+/** Whether `branch` has an upstream (it was pushed, or tracks a remote branch). */
+export async function hasUpstream(dir: string, branch: string): Promise<boolean> {
+  return (await git(dir, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', `${branch}@{upstream}`])).code === 0;
+}
+
 export const RENDER_SUBJECT = 'mlops-project render';
 
 /**

@@ -27,11 +27,12 @@ async function placeholderRepo(extra: string[] = []): Promise<string> {
 const setRegistry = (args: string[], cwd = work) => run(MLOPS_BIN, ['set-registry', ...args], cwd);
 
 describe('mlops-project set-registry', () => {
-  it('a placeholder repo: its next steps start with the command, which sets both files and nothing else', async () => {
+  it('a placeholder repo without git: its next steps start with the command, which sets both files and nothing else', async () => {
     const name = `app${(count += 1)}`;
-    const created = await create([name, '--yes'], work);
+    const created = await create([name, '--yes', '--no-git'], work);
     expect(created.stdout).toContain(`  1. set the registry your images go to (harbor.example.com/change-me/${name} is a placeholder): node ${MLOPS_BIN} set-registry HOST/PATH --dir ${name}`);
     const dir = join(work, name);
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'first']]) await execa('git', args, { cwd: dir, env: GIT_ENV });
     const before = readTree(dir);
 
     const result = await setRegistry(['harbor.acme.io:8443/ml/app', '--dir', name]);

@@ -201,6 +201,23 @@ describe('mlops-project update', () => {
     expect(await git(dir, ['rev-parse', 'HEAD~1'])).toBe(head);
   });
 
+  it('tried as a new user: --yes without --registry, then the next step as printed: main has the registry, ready for its first push', async () => {
+    const made = await create(['newcomer', '--yes'], work);
+    expect(made.exitCode).toBe(0);
+    const step = made.stdout.split('\n').find((l) => l.includes('is a placeholder'));
+    expect(step).toMatch(/^ {2}2\. set the registry your images go to \(harbor\.example\.com\/change-me\/newcomer is a placeholder\): node \S+ update --set registry=HOST\/PATH && git checkout main && git merge --ff-only mlops-project\/update-\S+-registry$/);
+    const command = step!.slice(step!.indexOf(': ') + 2).replace('HOST/PATH', 'harbor.acme.io/ml/newcomer');
+    const dir = join(work, 'newcomer');
+    const ran = await execa('sh', ['-c', command], { cwd: dir, env: { ...process.env, ...GIT_ENV }, reject: false });
+    expect(ran.exitCode, String(ran.stderr)).toBe(0);
+    expect(await git(dir, ['branch', '--show-current'])).toBe('main');
+    expect(await git(dir, ['status', '--porcelain'])).toBe('');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toMatch(/^ {2}IMAGE_REGISTRY: harbor\.acme\.io\/ml\/newcomer$/m);
+    // gitlab-variables now takes it: the credential is for the real host.
+    const dry = await run(MLOPS_BIN, ['gitlab-variables', '--gitlab-project', 'g/p', '--dry-run'], dir, {});
+    expect(dry.exitCode, dry.stderr).toBe(0);
+  });
+
   it('--set registry=...: a repo made with the placeholder gets its real registry through the same merge', async () => {
     const made = await create(['placeholder', '--yes'], work);
     expect(made.exitCode).toBe(0);

@@ -148,17 +148,17 @@ describe('the next steps', () => {
   const done = { variables: false, pushed: false, generatorIdentity: false };
 
   it('of a gitlab repo are cd and push: nothing to set, no tag protection for a protected variable', () => {
-    expect(nextSteps(plan, answers('gitlab', '$CI_REGISTRY_IMAGE'), 'p', done, 'mlops-project')).toEqual([
+    expect(nextSteps(plan, answers('gitlab', '$CI_REGISTRY_IMAGE'), 'p', done, 'mlops-project', '0.2.0')).toEqual([
       'cd p',
       `git remote add origin <your GitLab project URL> && git push -u origin main; the project needs ${PLATFORMS.gitlab.needs}`,
     ]);
   });
 
   it('name the variables of the auth; workload identity first says what to create in Google Cloud', () => {
-    const wif = nextSteps(plan, answers('gcp', 'europe-docker.pkg.dev/a/b/p', 'workload-identity'), 'p', done, 'mlops-project');
+    const wif = nextSteps(plan, answers('gcp', 'europe-docker.pkg.dev/a/b/p', 'workload-identity'), 'p', done, 'mlops-project', '0.2.0');
     expect(wif[1]).toBe(PLATFORMS.gcp.auths['workload-identity'].setup);
     expect(wif[2]).toMatch(/^set the CI\/CD variables GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT before the first push: mlops-project gitlab-variables/);
-    const key = nextSteps(plan, answers('gcp', 'europe-docker.pkg.dev/a/b/p', 'key'), 'p', done, 'mlops-project');
+    const key = nextSteps(plan, answers('gcp', 'europe-docker.pkg.dev/a/b/p', 'key'), 'p', done, 'mlops-project', '0.2.0');
     expect(key[1]).toMatch(/^set the masked CI\/CD variable GCP_SERVICE_ACCOUNT_KEY before the first push/);
     expect(key.at(-1)).toMatch(/^protect release tags/);
   });
