@@ -218,6 +218,29 @@ describe('mlops-project update', () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
   });
 
+  it('a first commit not made by the generator: exit 2 naming --base; with --base REV it updates from there', async () => {
+    const made = await create(['handmade', ...ANSWERS], work);
+    expect(made.exitCode).toBe(0);
+    const dir = join(work, 'handmade');
+    makeOld(dir);
+    await git(dir, ['init', '-q', '-b', 'main']);
+    await git(dir, ['add', '-A']);
+    await git(dir, ['commit', '-qm', 'our project']);
+    const first = await git(dir, ['rev-parse', 'HEAD']);
+    appendFileSync(join(dir, 'src/process_data.py'), '\n# ours\n');
+    await git(dir, ['commit', '-qam', 'more']);
+    const lost = await update(dir);
+    expect(lost.exitCode).toBe(2);
+    expect(lost.stderr.split('\n')[0]).toMatch(/^error Cannot find the render this repo started from .*pass --base REV/);
+    expect((await update(dir, ['--base', 'nope'])).stderr.split('\n')[0]).toBe('error --base nope is not a commit of this repo.');
+    const based = await update(dir, ['--base', first]);
+    expect(based.exitCode, based.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'src/process_data.py'), 'utf8')).toMatch(/# ours\n$/);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).not.toContain('(0.1.0)');
+    // The next update starts from the render this one merged: up to date.
+    expect((await update(dir, ['--check'])).exitCode).toBe(0);
+  });
+
   it('--set registry=...: a repo made with the placeholder gets its real registry through the same merge', async () => {
     const made = await create(['placeholder', '--yes'], work);
     expect(made.exitCode).toBe(0);
