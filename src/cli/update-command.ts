@@ -106,8 +106,8 @@ export async function updateCommand(argv: string[]): Promise<void> {
         `The work tree has changes that are not committed (${dirty.length === 1 ? dirty[0]!.slice(3) : `${dirty.length} files`}): commit or stash them first, so the update is a commit of its own.`,
       );
   }
-  const ours = await readTree(dir, 'HEAD');
-  const recordText = ours.get(ANSWERS_FILE);
+  // Only the files the update needs are read (a repo may hold much else: data, models).
+  const recordText = (await readTree(dir, 'HEAD', new Set([ANSWERS_FILE]))).get(ANSWERS_FILE);
   if (recordText === undefined) throw cannot(`No ${ANSWERS_FILE} in the last commit: run update in a repo made by ${GENERATOR_NAME}.`);
   let record: ProjectRecord;
   try {
@@ -135,7 +135,8 @@ export async function updateCommand(argv: string[]): Promise<void> {
     throw error;
   }
   // The base with the images added since, as `image` adds them (the base's own render has only those it had).
-  const baseImages = Object.fromEntries(record.images.map((i) => [i.name, baseImageOf(ours.get(i.dockerfile))]));
+  const dockerfiles = await readTree(dir, 'HEAD', new Set(record.images.map((i) => i.dockerfile)));
+  const baseImages = Object.fromEntries(record.images.map((i) => [i.name, baseImageOf(dockerfiles.get(i.dockerfile))]));
   const baseTree = new Map(await readTree(dir, baseRev));
   const baseRecord = baseTree.get(ANSWERS_FILE);
   const had = new Set(baseRecord === undefined ? [] : parseRecord(baseRecord, `${ANSWERS_FILE} of ${baseRev.slice(0, 8)}`).images.map((i) => i.name));
@@ -156,6 +157,7 @@ export async function updateCommand(argv: string[]): Promise<void> {
     pipelineOf: readPipeline,
     version: VERSION,
   });
+  const ours = await readTree(dir, 'HEAD', new Set([...baseTree.keys(), ...theirs.keys()]));
   const outcomes = planMerge(baseTree, ours, theirs);
   const target = `${GENERATOR_NAME} ${VERSION}${settings.size > 0 ? ` with ${[...settings].map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`;
 

@@ -88,8 +88,8 @@ export async function findBase(dir: string, generatorName: string): Promise<stri
   return undefined;
 }
 
-/** The text files of a commit's tree (symbolic links and submodules left out), by path. */
-export async function readTree(dir: string, rev: string): Promise<Map<string, string>> {
+/** The text files of a commit's tree (symbolic links and submodules left out), by path; only `only`'s paths when given. */
+export async function readTree(dir: string, rev: string, only?: ReadonlySet<string>): Promise<Map<string, string>> {
   const listing = await must(dir, ['ls-tree', '-r', '-z', '--full-tree', rev]);
   const entries = listing
     .split('\0')
@@ -99,7 +99,7 @@ export async function readTree(dir: string, rev: string): Promise<Map<string, st
       const [mode = '', type = '', sha = ''] = meta.split(' ');
       return { mode, type, sha, path };
     })
-    .filter((e) => e.type === 'blob' && (e.mode === '100644' || e.mode === '100755'));
+    .filter((e) => e.type === 'blob' && (e.mode === '100644' || e.mode === '100755') && (only === undefined || only.has(e.path)));
   const files = new Map<string, string>();
   if (entries.length === 0) return files;
   const { execa } = await import('execa');
