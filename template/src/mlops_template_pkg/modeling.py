@@ -2,8 +2,11 @@
 
 import json
 import logging
+import os
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple, Union
+from typing import Any, Dict, Iterator, Mapping, Tuple, Union
 
 import joblib
 import pandas as pd
@@ -64,11 +67,28 @@ def evaluate_model(model: Pipeline, test: pd.DataFrame, target: str) -> Dict[str
     }
 
 
-def save_model(model: Pipeline, path: Union[str, Path]) -> Path:
-    """Save a fitted model with joblib, creating the parent directory."""
+@contextmanager
+def replacing(path: Union[str, Path]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` once the block succeeds.
+
+    Readers of ``path`` see the old file or the new one, never a partial
+    write, and a failed write leaves the old file as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def save_model(model: Pipeline, path: Union[str, Path]) -> Path:
+    """Save a fitted model with joblib (replacing any old file at once), creating the directory."""
+    path = Path(path)
+    with replacing(path) as temporary:
+        joblib.dump(model, temporary)
     return path
 
 
@@ -81,19 +101,27 @@ def load_model(path: Union[str, Path]) -> Pipeline:
 
 
 def save_metrics(metrics: Mapping[str, Any], path: Union[str, Path]) -> Path:
-    """Write metrics as indented JSON, creating the parent directory."""
+    """Write metrics as indented JSON (replacing any old file at once), creating the directory."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    with replacing(path) as temporary:
+        temporary.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def rejected_path(path: Union[str, Path]) -> Path:
+    """Where the metrics of a model that failed the quality gate go: ``metrics.rejected.json``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.rejected{path.suffix}")
 
 
 def run_training(cfg: Mapping[str, Any]) -> Dict[str, Any]:
     """Train, evaluate and save, as configured in ``conf/train_model.yaml``.
 
-    Returns the metrics. Raises :class:`ModelQualityError` (after saving the
-    model and the metrics) when test accuracy is below
-    ``evaluation.min_accuracy``.
+    Returns the metrics. The quality gate comes before saving: when test
+    accuracy is below ``evaluation.min_accuracy`` the model and metrics in
+    place are left as they were, the new metrics go to
+    ``metrics.rejected.json`` beside them, and :class:`ModelQualityError` is
+    raised.
     """
     data, output = cfg["data"], cfg["output"]
     target = data["target"]
@@ -102,18 +130,23 @@ def run_training(cfg: Mapping[str, Any]) -> Dict[str, Any]:
             raise FileNotFoundError(
                 f"{data[key]} not found: run `python src/process_data.py` first"
             )
-    model = train_model(pd.read_csv(data["train_path"]), target, cfg["train"])
+    params = dict(cfg["train"])
+    model = train_model(pd.read_csv(data["train_path"]), target, params)
     metrics = evaluate_model(model, pd.read_csv(data["test_path"]), target)
-    metrics["params"] = dict(cfg["train"])
+    metrics["params"] = params
+
+    rejected = rejected_path(output["metrics_path"])
+    min_accuracy = cfg["evaluation"]["min_accuracy"]
+    if min_accuracy is not None and metrics["accuracy"] < float(min_accuracy):
+        save_metrics(metrics, rejected)
+        raise ModelQualityError(
+            f"test accuracy {metrics['accuracy']:.3f} is below the minimum {min_accuracy}: "
+            f"{output['model_path']} was not replaced (the new model's metrics are in {rejected})"
+        )
 
     save_model(model, output["model_path"])
     save_metrics(metrics, output["metrics_path"])
+    rejected.unlink(missing_ok=True)
     logger.info("Saved the model to %s and metrics to %s (accuracy %.3f).",
                 output["model_path"], output["metrics_path"], metrics["accuracy"])
-
-    min_accuracy = cfg["evaluation"]["min_accuracy"]
-    if min_accuracy is not None and metrics["accuracy"] < float(min_accuracy):
-        raise ModelQualityError(
-            f"test accuracy {metrics['accuracy']:.3f} is below the minimum {min_accuracy}"
-        )
     return metrics

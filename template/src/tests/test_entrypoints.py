@@ -1,4 +1,4 @@
-"""End-to-end tests of the three entry points in src/, run in a temporary directory."""
+"""End-to-end tests of the entry points in src/, run in a temporary directory."""
 
 import json
 
@@ -47,11 +47,19 @@ def test_missing_inputs_exit_1(workdir):
     assert not (workdir / "outputs").exists()
 
 
-@pytest.mark.usefixtures("workdir")
-def test_quality_gate_exits_1():
-    """An unreachable minimum accuracy fails the training run."""
+def test_quality_gate_exits_1_and_keeps_the_served_model(workdir, capsys):
+    """A model below the minimum accuracy exits 1, says why in one line, replaces nothing."""
     assert process_data.main([]) == 0
-    assert train_model.main(["evaluation.min_accuracy=1.01"]) == 1
+    assert train_model.main([]) == 0
+    served = (workdir / "models" / "model.joblib").read_bytes()
+    capsys.readouterr()
+
+    assert train_model.main(["train.C=0.001", "evaluation.min_accuracy=0.99"]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if " ERROR " in line]
+    assert len(errors) == 1
+    assert "train_model failed: test accuracy" in errors[0]
+    assert "below the minimum 0.99: models/model.joblib was not replaced" in errors[0]
+    assert (workdir / "models" / "model.joblib").read_bytes() == served
 
 
 def test_help(capsys):

@@ -11,6 +11,7 @@ from mlops_template_pkg.modeling import (
     build_pipeline,
     evaluate_model,
     load_model,
+    replacing,
     run_training,
     split_features_target,
 )
@@ -60,21 +61,59 @@ def test_load_model_missing(tmp_path):
         load_model(tmp_path / "absent.joblib")
 
 
-def test_quality_gate_fails_below_minimum(trained, tmp_path):
-    """A minimum accuracy above what the model reaches raises ModelQualityError."""
+def test_quality_gate_keeps_the_model_in_place(trained, tmp_path):
+    """A model below the minimum accuracy replaces nothing: the old files stay byte for byte."""
+    output = {"model_path": str(tmp_path / "m.joblib"),
+              "metrics_path": str(tmp_path / "metrics.json")}
+    run_training({**trained["cfg"], "output": output})
+    model_before = (tmp_path / "m.joblib").read_bytes()
+    metrics_before = (tmp_path / "metrics.json").read_bytes()
+
+    rejected = {**trained["cfg"], "output": output, "train": {"C": 0.001, "max_iter": 100},
+                "evaluation": {"min_accuracy": 0.99}}
+    with pytest.raises(ModelQualityError) as caught:
+        run_training(rejected)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "below the minimum 0.99" in message and "m.joblib was not replaced" in message
+    assert (tmp_path / "m.joblib").read_bytes() == model_before
+    assert (tmp_path / "metrics.json").read_bytes() == metrics_before
+    # The rejected model's metrics are kept beside them for inspection, and no temporary file.
+    saved = json.loads((tmp_path / "metrics.rejected.json").read_text(encoding="utf-8"))
+    assert saved["accuracy"] < 0.99 and saved["params"] == {"C": 0.001, "max_iter": 100}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "m.joblib", "metrics.json", "metrics.rejected.json"]
+
+    # A later model that passes replaces both files and clears the rejected metrics.
+    run_training({**trained["cfg"], "output": output, "train": {"C": 0.5, "max_iter": 100}})
+    assert (tmp_path / "m.joblib").read_bytes() != model_before
+    assert not (tmp_path / "metrics.rejected.json").exists()
+
+
+def test_quality_gate_without_model_in_place(trained, tmp_path):
+    """A first model that fails the gate is not saved at all."""
     cfg = {
         **trained["cfg"],
-        "output": {
-            "model_path": str(tmp_path / "m.joblib"),
-            "metrics_path": str(tmp_path / "metrics.json"),
-        },
+        "output": {"model_path": str(tmp_path / "m.joblib"),
+                   "metrics_path": str(tmp_path / "metrics.json")},
         "evaluation": {"min_accuracy": 1.01},
     }
-    with pytest.raises(ModelQualityError, match="below the minimum"):
+    with pytest.raises(ModelQualityError, match="below the minimum 1.01"):
         run_training(cfg)
-    # The model and metrics are still saved for inspection.
-    assert (tmp_path / "m.joblib").is_file()
-    assert (tmp_path / "metrics.json").is_file()
+    assert not (tmp_path / "m.joblib").exists()
+    assert (tmp_path / "metrics.rejected.json").is_file()
+
+
+def test_failed_write_keeps_the_old_file(tmp_path):
+    """replacing() renames only after the block succeeds; a failure leaves the old file."""
+    path = tmp_path / "out.txt"
+    path.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with replacing(path) as temporary:
+            temporary.write_text("half", encoding="utf-8")
+            raise RuntimeError("disk full")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
 def test_training_without_data_explains(tmp_path, trained):
