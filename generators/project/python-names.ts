@@ -12,7 +12,7 @@ export const PYTHON_KEYWORDS = new Set([
 ]);
 
 /** Module names the generated `src/` already uses. */
-export const PROJECT_MODULES = new Set(['tests', 'process_data', 'train_model', 'batch_infer', 'conftest']);
+export const PROJECT_MODULES = new Set(['tests', 'process_data', 'train_model', 'tune_model', 'batch_infer', 'conftest']);
 
 /**
  * Python's standard modules (`sys.stdlib_module_names` of 3.11, the oldest
@@ -49,5 +49,5 @@ starlette anyio sniffio idna pydantic pydantic_core typing_extensions annotated_
 httpx httpcore certifi pytest py pluggy iniconfig packaging pytest_cov coverage pylint astroid isort mccabe
 dill platformdirs tomlkit mkdocs material jinja2 markupsafe markdown pygments pymdownx watchdog pathspec
 mergedeep ghp_import yaml_env_tag requests urllib3 charset_normalizer babel colorama paginate regex
-backrefs
+backrefs optuna sqlalchemy alembic mako greenlet cmaes colorlog tqdm
 `.trim().split(/\s+/));

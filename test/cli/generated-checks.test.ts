@@ -1,8 +1,8 @@
 /**
  * The generated repo's own checks, run here with Debian's python3 packages
  * (installed by .ci/run): pytest all green, pylint held to 9 (the pipeline
- * gates at the guide's 7.0), mkdocs build --strict, and the three entry
- * points run end to end.
+ * gates at the guide's 7.0), mkdocs build --strict, and the entry points
+ * run end to end (tuning included, and training with the tuned parameters).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,11 +51,20 @@ describe.each([
     expect(result.exitCode, result.all).toBe(0);
   });
 
-  it('runs its entry points end to end: data, model, predictions', async () => {
-    for (const script of ['src/process_data.py', 'src/train_model.py', 'src/batch_infer.py']) {
-      const result = await py(dir, [script]);
-      expect(result.exitCode, `${script}\n${result.all}`).toBe(0);
+  it('runs its entry points end to end: data, model, tuning, tuned model, predictions', async () => {
+    const steps = [
+      ['src/process_data.py'],
+      ['src/train_model.py'],
+      ['src/tune_model.py', 'study.n_trials=3'],
+      ['src/train_model.py', 'params_file=models/best_params.yaml'],
+      ['src/batch_infer.py'],
+    ];
+    for (const step of steps) {
+      const result = await py(dir, step);
+      expect(result.exitCode, `${step.join(' ')}\n${result.all}`).toBe(0);
     }
-    expect(existsSync(dir)).toBe(true);
+    for (const file of ['models/model.joblib', 'models/optuna.db', 'models/best_params.yaml', 'outputs/predictions.csv']) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
   });
 });

@@ -54,6 +54,7 @@ const ROWS: Row[] = [
   ['packageName', 'import', /is a Python keyword/],
   ['packageName', 'tests', /would shadow a module/],
   ['packageName', 'train_model', /would shadow a module/],
+  ['packageName', 'tune_model', /would shadow a module/],
   // src/ is first on the path: a package named after a module the project imports replaces it.
   ['packageName', 'logging', /would shadow Python's standard module logging/],
   ['packageName', 'json', /standard module json/],
@@ -61,6 +62,8 @@ const ROWS: Row[] = [
   ['packageName', 'yaml', /would shadow the module yaml of a dependency/],
   ['packageName', 'sklearn', /of a dependency/],
   ['packageName', 'pandas', /of a dependency/],
+  ['packageName', 'optuna', /of a dependency/],
+  ['packageName', 'sqlalchemy', /of a dependency/],
   ['packageName', 'logging_utils', ok],
   ['packageName', 'my-project', /only a-z, 0-9 and "_"/],
   ['packageName', '_private', /must start with a lower-case letter/],

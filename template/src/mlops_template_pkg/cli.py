@@ -51,6 +51,9 @@ def run(
     logger.info("Running %s with configuration:\n%s", name, to_yaml(cfg))
     try:
         task(cfg)
+    except ConfigError as exc:
+        logger.error("%s: %s", name, exc)
+        return 2
     except (OSError, ValueError, KeyError, ModelQualityError) as exc:
         logger.error("%s failed: %s", name, exc)
         return 1

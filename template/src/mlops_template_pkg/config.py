@@ -11,6 +11,7 @@ keys that already exist in the file can be overridden, so that a typo fails
 loudly instead of being ignored.
 """
 
+import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
 
@@ -22,6 +23,10 @@ from omegaconf.errors import OmegaConfBaseException
 # elsewhere (pip install .), conf/ is looked up in the working directory.
 _REPO_CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 CONF_DIR = _REPO_CONF_DIR if _REPO_CONF_DIR.is_dir() else Path("conf")
+
+
+# The password of a database URL such as postgresql://user:password@host/db.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)\S+@", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -88,6 +93,11 @@ def load_config(
     return container
 
 
+def redact(text: str) -> str:
+    """Mask the passwords of URLs in ``text`` (``postgresql://user:***@host/db``)."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
 def to_yaml(config: Dict[str, Any]) -> str:
-    """Render a config as YAML, for logs and ``--help``."""
-    return OmegaConf.to_yaml(OmegaConf.create(config))
+    """Render a config as YAML, for logs and ``--help``; URL passwords are masked."""
+    return redact(OmegaConf.to_yaml(OmegaConf.create(config)))

@@ -6,14 +6,17 @@ import os
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, Mapping, Tuple, Union
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import joblib
 import pandas as pd
+import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from .config import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,11 @@ def build_pipeline(C: float = 1.0, max_iter: int = 100) -> Pipeline:  # pylint: 
     )
 
 
+def pipeline_from_params(params: Mapping[str, Any]) -> Pipeline:
+    """Return an unfitted pipeline with the hyperparameters of a ``train`` config section."""
+    return build_pipeline(C=float(params["C"]), max_iter=int(params["max_iter"]))
+
+
 def split_features_target(frame: pd.DataFrame, target: str) -> Tuple[pd.DataFrame, pd.Series]:
     """Split a frame into its feature columns and its target column."""
     if target not in frame.columns:
@@ -42,7 +50,7 @@ def split_features_target(frame: pd.DataFrame, target: str) -> Tuple[pd.DataFram
 def train_model(train: pd.DataFrame, target: str, params: Mapping[str, Any]) -> Pipeline:
     """Fit the pipeline on ``train`` with the hyperparameters in ``params``."""
     features, labels = split_features_target(train, target)
-    model = build_pipeline(C=float(params["C"]), max_iter=int(params["max_iter"]))
+    model = pipeline_from_params(params)
     model.fit(features, labels)
     logger.info("Trained on %d rows with %d features.", len(features), features.shape[1])
     return model
@@ -114,6 +122,43 @@ def rejected_path(path: Union[str, Path]) -> Path:
     return path.with_name(f"{path.stem}.rejected{path.suffix}")
 
 
+def load_params_file(path: Union[str, Path], allowed: Mapping[str, Any]) -> Dict[str, Any]:
+    """Read a YAML mapping of hyperparameters (``tune_model.py`` writes one).
+
+    Every key must be one of ``allowed`` (the ``train`` section), so that a
+    file for another model fails loudly instead of being half used.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"params file not found: {path} (run `python src/tune_model.py` to write one)"
+        )
+    try:
+        with path.open(encoding="utf-8") as stream:
+            params = yaml.safe_load(stream)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"cannot parse {path}: {exc}") from exc
+    if not isinstance(params, dict) or not params:
+        raise ConfigError(f"{path} must hold a mapping of hyperparameters")
+    unknown = sorted(str(key) for key in params if key not in allowed)
+    if unknown:
+        raise ConfigError(
+            f"{path}: {', '.join(unknown)} not in the train section ({', '.join(allowed)})"
+        )
+    return params
+
+
+def training_params(cfg: Mapping[str, Any]) -> Dict[str, Any]:
+    """The hyperparameters of a run: ``train``, updated with those of ``params_file`` if set."""
+    params = dict(cfg["train"])
+    params_file: Optional[str] = cfg.get("params_file")
+    if params_file:
+        loaded = load_params_file(params_file, params)
+        logger.info("Hyperparameters from %s: %s", params_file, loaded)
+        params.update(loaded)
+    return params
+
+
 def run_training(cfg: Mapping[str, Any]) -> Dict[str, Any]:
     """Train, evaluate and save, as configured in ``conf/train_model.yaml``.
 
@@ -130,7 +175,7 @@ def run_training(cfg: Mapping[str, Any]) -> Dict[str, Any]:
             raise FileNotFoundError(
                 f"{data[key]} not found: run `python src/process_data.py` first"
             )
-    params = dict(cfg["train"])
+    params = training_params(cfg)
     model = train_model(pd.read_csv(data["train_path"]), target, params)
     metrics = evaluate_model(model, pd.read_csv(data["test_path"]), target)
     metrics["params"] = params

@@ -35,3 +35,10 @@ def fixture_trained(data_paths, tmp_path_factory):
         "model_path": Path(cfg["output"]["model_path"]),
         "metrics_path": Path(cfg["output"]["metrics_path"]),
     }
+
+
+@pytest.fixture(autouse=True)
+def fixture_no_study_from_the_environment(monkeypatch):
+    """Tuning tests use their own SQLite files, never a study that the environment points to."""
+    monkeypatch.delenv("OPTUNA_STORAGE", raising=False)
+    monkeypatch.delenv("JOB_COMPLETION_INDEX", raising=False)

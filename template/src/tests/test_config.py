@@ -2,10 +2,19 @@
 
 import pytest
 
-from mlops_template_pkg.config import CONF_DIR, ConfigError, load_config, parse_overrides, to_yaml
+from mlops_template_pkg.config import (
+    CONF_DIR,
+    ConfigError,
+    load_config,
+    parse_overrides,
+    redact,
+    to_yaml,
+)
 
 
-@pytest.mark.parametrize("name", ["process_data", "train_model", "batch_infer", "logging"])
+@pytest.mark.parametrize(
+    "name", ["process_data", "train_model", "tune_model", "batch_infer", "logging"]
+)
 def test_every_shipped_config_loads(name):
     """Every YAML file in conf/ parses into a mapping."""
     cfg = load_config(name)
@@ -85,3 +94,25 @@ def test_to_yaml_round_trip():
 def test_conf_dir_is_the_repo_conf():
     """CONF_DIR points at the repository's conf/ directory."""
     assert (CONF_DIR / "train_model.yaml").is_file()
+
+
+def test_environment_defaults(monkeypatch):
+    """tune_model.yaml takes its storage and worker index from the environment when set."""
+    cfg = load_config("tune_model")
+    assert cfg["study"]["storage"] == "sqlite:///models/optuna.db"
+    assert int(cfg["study"]["worker_index"]) == 0
+    monkeypatch.setenv("OPTUNA_STORAGE", "postgresql://optuna@db/optuna")
+    monkeypatch.setenv("JOB_COMPLETION_INDEX", "3")
+    cfg = load_config("tune_model")
+    assert cfg["study"]["storage"] == "postgresql://optuna@db/optuna"
+    assert int(cfg["study"]["worker_index"]) == 3
+    assert load_config("tune_model", ["study.worker_index=1"])["study"]["worker_index"] == 1
+
+
+def test_url_passwords_are_masked():
+    """Rendered configs do not show the passwords of database URLs."""
+    masked = redact("storage: postgresql://optuna:s3cret@db:5432/optuna")
+    assert masked == "storage: postgresql://optuna:***@db:5432/optuna"
+    assert redact("sqlite:///models/optuna.db") == "sqlite:///models/optuna.db"
+    text = to_yaml({"study": {"storage": "mysql+pymysql://u:p%40ss@h/db"}})
+    assert "p%40ss" not in text and "mysql+pymysql://u:***@h/db" in text

@@ -5,10 +5,12 @@ import json
 import joblib
 import pandas as pd
 import pytest
+import yaml
 
 import batch_infer
 import process_data
 import train_model
+import tune_model
 
 
 @pytest.fixture(name="workdir")
@@ -60,6 +62,35 @@ def test_quality_gate_exits_1_and_keeps_the_served_model(workdir, capsys):
     assert "train_model failed: test accuracy" in errors[0]
     assert "below the minimum 0.99: models/model.joblib was not replaced" in errors[0]
     assert (workdir / "models" / "model.joblib").read_bytes() == served
+
+
+def test_tuned_params_reach_training(workdir):
+    """tune_model writes the best hyperparameters; train_model params_file=... trains with them."""
+    assert process_data.main([]) == 0
+    assert tune_model.main(["study.n_trials=4"]) == 0
+    best = yaml.safe_load((workdir / "models" / "best_params.yaml").read_text(encoding="utf-8"))
+    assert set(best) == {"C", "max_iter"}
+    assert (workdir / "models" / "optuna.db").is_file()
+
+    assert train_model.main(["params_file=models/best_params.yaml"]) == 0
+    classifier = joblib.load(workdir / "models" / "model.joblib").named_steps["classifier"]
+    assert (classifier.C, classifier.max_iter) == (best["C"], best["max_iter"])
+    metrics = json.loads((workdir / "models" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["params"] == best
+
+
+def test_bad_params_file_exits_2(workdir):
+    """A params file with a key that train does not have is a configuration error."""
+    assert process_data.main([]) == 0
+    (workdir / "other.yaml").write_text("n_estimators: 100\n", encoding="utf-8")
+    assert train_model.main(["params_file=other.yaml"]) == 2
+    assert not (workdir / "models").exists()
+
+
+def test_tune_before_data_exits_1(workdir):
+    """Tuning before data preparation fails with exit code 1 and opens no study."""
+    assert tune_model.main(["study.n_trials=1"]) == 1
+    assert not (workdir / "models").exists()
 
 
 def test_help(capsys):

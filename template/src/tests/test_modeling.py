@@ -5,15 +5,18 @@ import json
 import pandas as pd
 import pytest
 
+from mlops_template_pkg.config import ConfigError
 from mlops_template_pkg.data_prep import TARGET
 from mlops_template_pkg.modeling import (
     ModelQualityError,
     build_pipeline,
     evaluate_model,
     load_model,
+    load_params_file,
     replacing,
     run_training,
     split_features_target,
+    training_params,
 )
 
 
@@ -114,6 +117,37 @@ def test_failed_write_keeps_the_old_file(tmp_path):
             raise RuntimeError("disk full")
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_params_file_replaces_train_values(trained, tmp_path):
+    """params_file's values win over the train section; the others are kept."""
+    params = tmp_path / "best.yaml"
+    params.write_text("# from a study\nC: 0.25\n", encoding="utf-8")
+    cfg = {**trained["cfg"], "params_file": str(params)}
+    assert training_params(cfg) == {"C": 0.25, "max_iter": 100}
+    cfg["output"] = {"model_path": str(tmp_path / "m.joblib"),
+                     "metrics_path": str(tmp_path / "metrics.json")}
+    assert run_training(cfg)["params"] == {"C": 0.25, "max_iter": 100}
+    assert load_model(tmp_path / "m.joblib").named_steps["classifier"].C == 0.25
+
+
+@pytest.mark.parametrize(
+    "text, error, match",
+    [
+        ("C: 0.5\npenalty: l1\n", ConfigError, "penalty not in the train section"),
+        ("- 0.5\n", ConfigError, "mapping"),
+        ("C: [0.5\n", ConfigError, "cannot parse"),
+        (None, FileNotFoundError, "tune_model.py"),
+    ],
+    ids=["unknown-key", "not-a-mapping", "not-yaml", "missing"],
+)
+def test_bad_params_file(tmp_path, text, error, match):
+    """A params file that does not fit the train section fails before training."""
+    path = tmp_path / "best.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(error, match=match):
+        load_params_file(path, {"C": 1.0, "max_iter": 100})
 
 
 def test_training_without_data_explains(tmp_path, trained):
