@@ -186,9 +186,13 @@ def start_workers(tmp_path, args, count=2):
     of their JOB_COMPLETION_INDEX.
     """
     start_signal = tmp_path / "go"
+    # Not measured by pytest --cov: started outside the repo, a worker would not read its
+    # coverage settings and write line data that cannot be combined with the run's branch data.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("COV_CORE_") and key != "COVERAGE_PROCESS_START"}
     workers = []
     for index in range(count):
-        env = {**os.environ, "JOB_COMPLETION_INDEX": str(index), "PYTHONPATH": str(SRC)}
+        env = {**env, "JOB_COMPLETION_INDEX": str(index), "PYTHONPATH": str(SRC)}
         with (tmp_path / f"worker-{index}.log").open("w", encoding="utf-8") as log:
             workers.append(subprocess.Popen(  # pylint: disable=consider-using-with
                 [sys.executable, "-c", WORKER, str(tmp_path / f"ready-{index}"),
