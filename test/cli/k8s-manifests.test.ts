@@ -241,6 +241,50 @@ describe('what the manifests promise', () => {
   });
 });
 
+describe('docs/kubernetes.md', () => {
+  const page = (): string => readFileSync(join(TEMPLATE, 'docs/kubernetes.md'), 'utf8');
+  const patchBlocks = (): string[] => [...page().matchAll(/```yaml\n(patches:\n[\s\S]*?)```/g)].map((m) => m[1] ?? '');
+
+  it('shows patches for an overlay, each of which builds and validates', async () => {
+    const blocks = patchBlocks();
+    expect(blocks.length).toBe(4); // the pull secret, args, no GPU, a storage class
+    for (const [i, block] of blocks.entries()) {
+      const dir = join(work, `doc-patch-${i}`);
+      cpSync(join(TEMPLATE, 'k8s'), dir, { recursive: true });
+      const file = join(dir, 'overlays/staging/kustomization.yaml');
+      const doc = parseDocument(readFileSync(file, 'utf8'));
+      doc.set('patches', (parse(block) as { patches: unknown[] }).patches);
+      writeFileSync(file, doc.toString());
+      const objects = await kustomizeBuild(join(dir, 'overlays/staging'));
+      expect(await problemsOf(objects), block).toEqual([]);
+      expect(objects, `the patch changes something:\n${block}`).not.toEqual(build('k8s/overlays/staging'));
+    }
+  });
+
+  it('makes the pull secret the ServiceAccount names, of type kubernetes.io/dockerconfigjson, with kubectl create secret docker-registry', async () => {
+    const account = byName(build('k8s/base'), 'ServiceAccount', 'mlops') as Manifest & { imagePullSecrets: { name: string }[] };
+    expect(account.imagePullSecrets).toEqual([{ name: 'registry-pull' }]);
+    expect(page()).toContain('kubectl create secret docker-registry registry-pull --from-file=.dockerconfigjson=config.json');
+    const config = join(work, 'config.json');
+    // A made-up Docker config: the shape HARBOR_ROBOT_CREDS_JSON decodes to, no real credential.
+    writeFileSync(config, JSON.stringify({ auths: { 'harbor.example.com': { auth: Buffer.from('robot$team+pull:not-a-secret').toString('base64') } } }));
+    const { execa } = await import('execa');
+    const made = await execa('kubectl', ['create', 'secret', 'docker-registry', 'registry-pull', `--from-file=.dockerconfigjson=${config}`, '--dry-run=client', '-o', 'json'], {
+      env: { KUBECONFIG: '/dev/null' },
+      stdin: 'ignore',
+    });
+    const secret = JSON.parse(String(made.stdout)) as Manifest & { type: string };
+    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+    expect(secret.metadata.name).toBe('registry-pull');
+    delete (secret.metadata as Record<string, unknown>).creationTimestamp; // kubectl prints null, which the API fills in
+    expect(await manifestProblems(secret)).toEqual([]);
+  });
+
+  it('names the Secret and key the tune Job reads', () => {
+    expect(page()).toContain('kubectl create secret generic optuna-storage --from-file=url=storage-url.txt');
+  });
+});
+
 describe('a broken manifest is refused', () => {
   const broken = async (name: string, file: string, from: string, to: string): Promise<string[]> => {
     const dir = join(work, `broken-${name}`);
