@@ -129,7 +129,6 @@ describe('what the manifests promise', () => {
       tune: ['python', '/app/src/tune_model.py'],
     });
     for (const [job, command] of Object.entries(scripts)) {
-      if (job === 'tune') continue; // src/tune_model.py comes with the tuning change (issue 14)
       expect(readFileSync(join(TEMPLATE, (command?.[1] ?? '').replace('/app/', '')), 'utf8'), job).toMatch(/def main/);
     }
   });
