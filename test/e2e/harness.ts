@@ -7,7 +7,7 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { Builder, Platform } from '../../generators/platforms/platforms.js';
+import type { Builder, GcpAuth, Platform } from '../../generators/platforms/platforms.js';
 import { mayWriteCredential, PIPELINES, type JobKind, type PipelineKind } from '../../scripts/e2e/src/expectations.js';
 import type { Report } from '../../scripts/e2e/src/report.js';
 import { CREATE_BIN, MLOPS_BIN, ROOT } from '../support/cli.js';
@@ -36,6 +36,8 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 
 export interface GenerateOptions {
   platform: Platform;
+  /** --gcp-auth (gcp only); none: the generator's default (key). */
+  gcpAuth?: GcpAuth;
   builder: Builder;
   /** --registry; none: the platform's default (gitlab: $CI_REGISTRY_IMAGE). */
   registry?: string;
@@ -47,6 +49,7 @@ export async function generate(parent: string, name: string, o: GenerateOptions)
   if (!existsSync(join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does)');
   const dir = join(parent, name);
   const args = [CREATE_BIN, dir, '--yes', '--no-git', '--platform', o.platform, '--builder', o.builder];
+  if (o.gcpAuth) args.push('--gcp-auth', o.gcpAuth);
   if (o.registry) args.push('--registry', o.registry);
   if (o.projectName) args.push('--project-name', o.projectName);
   await execa('node', args, { cwd: parent, stdin: 'ignore', all: true });

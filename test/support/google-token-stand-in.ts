@@ -1,7 +1,7 @@
 /**
  * A stand-in for Google's two token endpoints of workload identity
  * federation, on 127.0.0.1 over plain HTTP, started and stopped by the test
- * that uses it:
+ * that uses it (or by the e2e harness, scripts/e2e/src/stand-ins.ts):
  *
  * - Security Token Service, `POST /v1/token` (RFC 8693 token exchange,
  *   form-encoded): it checks what Google checks of the request's form:
@@ -84,13 +84,26 @@ function answer(res: ServerResponse, status: number, body: object, pretty = fals
 /** Google's error shape on the IAM API (google.rpc.Status). */
 const rpcError = (code: number, status: string, message: string): object => ({ error: { code, message, status } });
 
-export async function startTokenStandIn(expect: { provider: string; serviceAccount: string; idToken: string }): Promise<TokenStandIn> {
+/** A token of the shape the stand-in issues (Google's `ya29.` prefix, then random text). */
+export const standInToken = (kind: 'federated' | 'access'): string =>
+  `ya29.${kind === 'federated' ? 'd' : 'c'}.stand-in-${kind}-${randomBytes(16).toString('hex')}`;
+
+/**
+ * Starts the stand-in on 127.0.0.1 (a free port). It accepts EXPECT's ID token
+ * for EXPECT's provider and service account. TOKENS fixes what it issues (a
+ * caller that must know the access token before the first exchange, such as a
+ * registry's htpasswd written beforehand); by default each is random.
+ */
+export async function startTokenStandIn(
+  expect: { provider: string; serviceAccount: string; idToken: string },
+  tokens: { federated?: string; access?: string } = {},
+): Promise<TokenStandIn> {
   const audience = `//iam.googleapis.com/${expect.provider}`;
   const iamPath = `/v1/projects/-/serviceAccounts/${expect.serviceAccount}:generateAccessToken`;
 
   const state = {
-    federatedToken: `ya29.d.stand-in-federated-${randomBytes(16).toString('hex')}`,
-    accessToken: `ya29.c.stand-in-access-${randomBytes(16).toString('hex')}`,
+    federatedToken: tokens.federated ?? standInToken('federated'),
+    accessToken: tokens.access ?? standInToken('access'),
     refuse: { sts: false, iam: false },
     requests: [] as TokenRequest[],
     problems: [] as string[],

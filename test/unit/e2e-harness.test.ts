@@ -222,6 +222,100 @@ describe('the registry-login stand-ins (one per platform and auth of generators/
     expect(wrong.secrets).toEqual(expect.arrayContaining([wrong.password, wrong.jobVariables.CI_REGISTRY_PASSWORD]));
   });
 
+  /** A login as the workload-identity overlay's buildah step makes it (curl there): STS, then IAM Credentials. */
+  async function exchange(vars: Record<string, string>, o: { provider: string; serviceAccount: string; idToken: string }) {
+    const sts = await fetch(vars.GCP_STS_URL!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', audience: `//iam.googleapis.com/${o.provider}`,
+        scope: 'https://www.googleapis.com/auth/cloud-platform', requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', subject_token: o.idToken,
+      }).toString(),
+    });
+    const federated = ((await sts.json()) as { access_token?: string }).access_token ?? '';
+    const iam = await fetch(`${vars.GCP_IAM_CREDENTIALS_URL}/projects/-/serviceAccounts/${o.serviceAccount}:generateAccessToken`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${federated}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: ['https://www.googleapis.com/auth/cloud-platform'] }),
+    });
+    return { sts: sts.status, iam: iam.status, federated, access: ((await iam.json()) as { accessToken?: string }).accessToken ?? '' };
+  }
+
+  it('workload identity: two plain protected variables, a JWT-shaped ID token, and a token stand-in issuing what the registry takes', async () => {
+    const s = STAND_INS.gcp['workload-identity'];
+    const login = s.login(ctx);
+    const provider = login.projectVariables.GCP_WORKLOAD_IDENTITY_PROVIDER!;
+    const serviceAccount = login.projectVariables.GCP_SERVICE_ACCOUNT!;
+    expect(s.reach).toBe('protected-refs');
+    expect(login.user).toBe('oauth2accesstoken');
+    expect(login.password.length).toBeLessThanOrEqual(72); // bcrypt checks all of it
+    expect(provider).toMatch(/^projects\/\d{12}\/locations\/global\/workloadIdentityPools\/[\w-]+\/providers\/[\w-]+$/);
+    expect(serviceAccount).toMatch(/^[\w-]+@[\w-]+\.iam\.gserviceaccount\.com$/);
+    // Plain variables, as the GitLab step sets them: not secrets.
+    expect(login.secrets).not.toContain(provider);
+    const idToken = login.idToken!;
+    const parts = idToken.split('.');
+    expect(parts).toHaveLength(3);
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(claims).toMatchObject({ aud: `https://iam.googleapis.com/${provider}`, project_path: ctx.projectPath, iss: 'https://gitlab.com' });
+    expect(login.secrets).toEqual(expect.arrayContaining([idToken, login.password, login.expectedAuth]));
+    expect(login.service!.variables).toEqual(['GCP_STS_URL', 'GCP_IAM_CREDENTIALS_URL']);
+    const other = s.login(ctx);
+    expect([other.idToken, other.password]).not.toContain(idToken);
+    expect(other.password).not.toBe(login.password);
+
+    const svc = await login.service!.start();
+    try {
+      expect(svc.variables.GCP_STS_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/token$/);
+      const first = await exchange(svc.variables, { provider, serviceAccount, idToken });
+      expect([first.sts, first.iam]).toEqual([200, 200]);
+      expect(first.access).toBe(login.password);
+      expect(login.secrets).toContain(first.federated);
+      expect(svc.problems()).toEqual([]);
+      // A token GitLab did not issue: refused, and told as "other", never by value.
+      const forged = await exchange(svc.variables, { provider, serviceAccount, idToken: other.idToken! });
+      expect(forged.sts).toBe(400);
+      expect(svc.problems()).toEqual([expect.stringMatching(/^STS: subject_token is not the ID token/), expect.stringMatching(/^IAM: /)]);
+      const calls = svc.calls();
+      expect(calls.map((c) => [c.endpoint, c.path, c.carried])).toEqual([
+        ['sts', '/v1/token', { audience: '//iam.googleapis.com/$GCP_WORKLOAD_IDENTITY_PROVIDER', subject_token: '$GCP_ID_TOKEN (the ID token given to the job)' }],
+        ['iam-credentials', '/v1/projects/-/serviceAccounts/$GCP_SERVICE_ACCOUNT:generateAccessToken', { authorization: 'Bearer (the federated token STS issued)' }],
+        ['sts', '/v1/token', { audience: '//iam.googleapis.com/$GCP_WORKLOAD_IDENTITY_PROVIDER', subject_token: 'other' }],
+        ['iam-credentials', '/v1/projects/-/serviceAccounts/$GCP_SERVICE_ACCOUNT:generateAccessToken', { authorization: 'other' }],
+      ]);
+      const text = JSON.stringify(calls);
+      for (const secret of [...login.secrets, ...other.secrets]) expect(text).not.toContain(secret);
+    } finally {
+      await svc.stop();
+    }
+
+    // --wrong-credential: the stand-in issues an access token the registry does not take.
+    const wrong = s.login({ ...ctx, wrong: true });
+    const wrongSvc = await wrong.service!.start();
+    try {
+      const w = await exchange(wrongSvc.variables, {
+        provider: wrong.projectVariables.GCP_WORKLOAD_IDENTITY_PROVIDER!, serviceAccount: wrong.projectVariables.GCP_SERVICE_ACCOUNT!, idToken: wrong.idToken!,
+      });
+      expect(w.iam).toBe(200);
+      expect(w.access).not.toBe(wrong.password);
+      expect(wrong.secrets).toContain(w.access);
+    } finally {
+      await wrongSvc.stop();
+    }
+  });
+
+  it('says what it cannot run with workload identity: the kaniko builder and the retag job (Google keychains)', () => {
+    const { cannotRun } = STAND_INS.gcp['workload-identity'];
+    expect(Object.keys(cannotRun.builders)).toEqual(['kaniko']);
+    expect(Object.keys(cannotRun.roles)).toEqual(['retag']);
+    expect(cannotRun.builders.kaniko).toMatch(/keychain/);
+    expect(cannotRun.roles.retag).toMatch(/gcrane/);
+    for (const [platform, auths] of Object.entries(STAND_INS))
+      for (const [auth, entry] of Object.entries(auths))
+        if (platform !== 'gcp' || auth !== 'workload-identity') expect('cannotRun' in entry, `${platform}/${auth}`).toBe(false);
+  });
+
   /** The composed pipeline of a variant, jobs resolved (extends, !reference), as gitlab-ci-local --preview gives it. */
   function preview(overlays: string[]): string {
     const read = (path: string) => readFileSync(join(ROOT, 'template', path), 'utf8');
@@ -231,7 +325,7 @@ describe('the registry-login stand-ins (one per platform and auth of generators/
 
   it('agrees with every composed pipeline variant it has a stand-in for, and tells each from the others', () => {
     const standIns = entries.map((e) => ({ ...e, s: standInOf(e.platform, e.auth)! })).filter((e): e is typeof e & { s: StandIn } => hasStandIn(e.s));
-    expect(standIns.map((e) => `${e.platform}/${e.auth}`)).toEqual(expect.arrayContaining(['onprem/robot-account', 'gcp/key', 'gitlab/job-token']));
+    expect(standIns.map((e) => `${e.platform}/${e.auth}`)).toEqual(expect.arrayContaining(['onprem/robot-account', 'gcp/key', 'gcp/workload-identity', 'gitlab/job-token']));
     for (const v of variantsOf()) {
       const own = standIns.find((e) => e.platform === v.platform && e.auth === v.auth);
       if (!own) continue;

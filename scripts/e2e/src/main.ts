@@ -13,17 +13,19 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { criticalPath } from './critical-path.js';
 import {
-  BUILDER_IDS, type GcpAuth, PLATFORM_IDS, PLATFORMS, type Platform, type RegistryDescriptor,
+  type Builder, BUILDER_IDS, type GcpAuth, PLATFORM_IDS, PLATFORMS, type Platform, type RegistryDescriptor,
 } from '../../../generators/platforms/platforms.js';
 import { authIdOf, variantId } from '../../../generators/platforms/variants.js';
 import {
-  mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, type Change, type PipelineKind, type PipelineSpec,
+  type JobKind, mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, type Change, type PipelineKind, type PipelineSpec,
 } from './expectations.js';
 import { isProgressLine, jobLog, jobOutcomes } from './gitlab-ci-local.js';
 import { jobsOfKind, readPipeline, safeJobName, variablesReferenced, type PipelineInfo } from './pipeline-info.js';
 import { RegistryApi, startRegistry, writeHtpasswd, type Registry } from './registry.js';
 import { emptyReport, type CacheFingerprint, type GivenVariables, type PipelineReport, type Report } from './report.js';
-import { hasStandIn, loginDisagreement, loginVariables, standInOf, type Login, type StandIn } from './stand-ins.js';
+import {
+  hasStandIn, loginDisagreement, loginVariables, standInOf, type Login, type RunningService, type StandIn,
+} from './stand-ins.js';
 
 const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME]... [--wrong-credential]
                              [--bench] [--report FILE.json] [--keep] [--verbose]
@@ -140,6 +142,8 @@ class Harness {
   /** IMAGE_REGISTRY as a harness variable (a literal registry host, replaced by the push registry), or null. */
   private imageRegistryOverride: string | null = null;
   private clones = new Map<PipelineKind, string>();
+  /** The login's service stand-in (Google's token endpoints), one instance per pipeline; stopped when its pipeline is checked. */
+  private services = new Map<PipelineKind, RunningService>();
   private done = new Map<PipelineKind, boolean>();
 
   constructor(readonly o: Options) {
@@ -177,7 +181,7 @@ class Harness {
   // ---------------------------------------------------------------- setup
   preflight(): void {
     if (process.getuid?.() !== 0) usage('needs root (buildah, mount namespaces)');
-    const tools = ['git', 'rsync', 'buildah', 'skopeo', 'docker-registry', 'htpasswd', 'mmdebstrap', 'unshare', 'busybox', '/usr/bin/python3'];
+    const tools = ['git', 'rsync', 'buildah', 'skopeo', 'docker-registry', 'htpasswd', 'mmdebstrap', 'unshare', 'busybox', 'curl', '/usr/bin/python3'];
     const missing = tools.filter((t) => !has(t));
     if (spawnSync('/usr/bin/python3', ['-c', 'import yaml, venv']).status !== 0) missing.push('python3-yaml/python3-venv');
     if (!existsSync(this.gcl)) missing.push(`gitlab-ci-local (npm ci in ${this.root})`);
@@ -201,6 +205,9 @@ class Harness {
       }
     }
     for (const r of this.registries) r.process.kill();
+    // Left running only when interrupted: closing stops listening at once.
+    for (const svc of this.services.values()) void svc.stop().catch(() => undefined);
+    this.services.clear();
     // When interrupted: give the pipelines' process groups up to 10 s to end before their files go.
     const alive = () => [...this.running.values()].some((pid) => {
       try {
@@ -294,7 +301,9 @@ class Harness {
     writeFileSync(join(this.runDir, 'preview.yml'), r.stdout);
     this.info = readPipeline(r.stdout);
     const { info: pi } = this;
-    this.report.jobs = pi.jobs.map(({ name, kind, stage, needs, switches, imageName, junit }) => ({ name, kind, stage, needs, switches, imageName, junit }));
+    this.report.jobs = pi.jobs.map(({ name, kind, stage, needs, switches, imageName, junit, idTokens }) => ({
+      name, kind, stage, needs, switches, imageName, junit, idTokens,
+    }));
     info(`jobs: ${pi.jobs.map((j) => `${j.name}(${j.kind}${j.switches.length ? ` ${j.switches.join(',')}` : ''})`).join(' ')}`);
     const images = jobsOfKind(pi, 'image');
     if (images.length === 0) this.die('no image job found in the pipeline');
@@ -330,6 +339,9 @@ class Harness {
     if (entry === undefined) this.die(`${where}: auth ${auth} is not one of platform ${platform}'s (${authIds.join(', ')})`);
     if (!hasStandIn(entry)) this.die(`${variant}: the harness has no stand-in for platform ${platform} with auth ${auth}: ${entry.none}`);
     this.standIn = entry;
+    const noBuilder = entry.cannotRun?.builders?.[builder as Builder];
+    if (noBuilder) this.die(`${variant}: the harness cannot run builder ${builder} with auth ${auth}: ${noBuilder}`);
+    this.refuseRoles(variant, entry);
 
     // The builder its image jobs run (kaniko: /kaniko/executor; buildah: the buildah overlay).
     const pipelineBuilder = preview.includes('/kaniko/executor') ? 'kaniko' : 'buildah';
@@ -359,6 +371,22 @@ class Harness {
       dir: this.o.repo, name: this.repoName, platform, auth, builder, variant, reach: entry.reach,
       projectVariables: [], jobVariables: [],
     };
+  }
+
+  /** Stops when a selected pipeline would run a job of a role the login's stand-in cannot run (StandIn.cannotRun). */
+  refuseRoles(variant: string, entry: StandIn): void {
+    const roles = Object.entries(entry.cannotRun?.roles ?? {});
+    const blocked = (kind: PipelineKind) => roles.filter(([role]) => {
+      const spec = PIPELINES[kind];
+      if (!spec.run.includes(role as JobKind) || (spec.onlyJobs && spec.onlyJobs !== role)) return false;
+      const jobs = jobsOfKind(this.info, role as JobKind).filter((j) => this.selected(j.name));
+      return jobs.length > 0;
+    });
+    const refused = this.o.kinds.filter((k) => blocked(k).length > 0);
+    if (refused.length === 0) return;
+    const why = [...new Set(refused.flatMap((k) => blocked(k).map(([, reason]) => reason)))].join('; ');
+    const runnable = PIPELINE_KINDS.filter((k) => !PIPELINES[k].run.some((r) => roles.some(([role]) => role === r)));
+    this.die(`${variant}: pipeline ${refused.join(', ')} runs a job the harness cannot run with this login: ${why}; run --only with some of ${runnable.join(',')}`);
   }
 
   die(message: string): never {
@@ -425,6 +453,8 @@ class Harness {
       .map(([k, v]) => (login.secrets.includes(v) ? `${k} (${v.length} bytes)` : `${k}=${v}`)).join(', ') || 'none';
     const wrong = this.o.wrongCredential ? ' (DELIBERATELY WRONG secret)' : '';
     info(`registry login stand-in: ${this.standIn.summary}`);
+    await this.startLoginServices(login);
+    this.writeIdTokens(login);
     info(`push registry: ${push.host} (htpasswd user '${login.user}', password ${login.password.length} bytes; bcrypt checks the first 72)`);
     info(`mirror registry (anonymous, base images): ${mirror.host}`);
     info(`IMAGE_REGISTRY=${this.imageRegistry}${this.imageRegistryOverride ? ' (set by the harness)' : ` (the pipeline's own ${this.info.variables.IMAGE_REGISTRY}, expanded by gitlab-ci-local)`}`);
@@ -543,10 +573,12 @@ class Harness {
   }
 
   /** gitlab-ci-local's arguments for a pipeline of SPEC, and the names of the variables it gives. */
-  pipelineArgs(spec: PipelineSpec, dir: string): { args: string[]; given: GivenVariables; jobs: string[] } {
+  pipelineArgs(kind: PipelineKind, spec: PipelineSpec, dir: string): { args: string[]; given: GivenVariables; jobs: string[] } {
     const harness: Record<string, string> = {
       ...(this.imageRegistryOverride ? { IMAGE_REGISTRY: this.imageRegistryOverride } : {}),
       STORAGE_DRIVER: 'overlay',
+      // This pipeline's own instance of the login's service stand-in (GCP_STS_URL, GCP_IAM_CREDENTIALS_URL).
+      ...this.services.get(kind)?.variables,
     };
     const login = this.login!;
     const jobVariables = Object.keys(login.jobVariables);
@@ -596,6 +628,7 @@ class Harness {
         pipeline: Object.keys(spec.variables),
         predefined: [...Object.keys(predefined), ...unset.map((u) => `${u} (unset)`), ...jobVariables],
         harness: [...Object.keys(harness), 'PIP_NO_INDEX', 'PIP_NO_DEPS'],
+        idTokens: this.login?.idToken ? [...new Set(this.info.jobs.flatMap((j) => j.idTokens))] : [],
       },
     };
   }
@@ -653,7 +686,7 @@ class Harness {
     const spec = this.spec(kind);
     bold(`[${kind}] ${spec.title}: started`);
     const dir = this.prepareClone(kind, spec);
-    const { args, given, jobs } = this.pipelineArgs(spec, dir);
+    const { args, given, jobs } = this.pipelineArgs(kind, spec, dir);
     if (spec.onlyJobs && jobs.length === 0) {
       info(`[${kind}] no job selected (--job): skipped`);
       this.done.set(kind, true);
@@ -696,7 +729,7 @@ class Harness {
     const cp = criticalPath(timed, this.info.stages);
     const p: PipelineReport = {
       kind, title: spec.title, ref: refName(spec, this.defaultBranch), source: spec.source, protected: spec.protected, commit,
-      variables: given, seconds, exitCode, jobs: ran, images: [], criticalPath: cp, logLines: [],
+      variables: given, seconds, exitCode, jobs: ran, images: [], criticalPath: cp, logLines: [], idTokens: {},
     };
     this.report.pipelines[kind] = p;
     info(`[${kind}] ran in ${seconds.toFixed(0)} s, gitlab-ci-local exit ${exitCode}, commit ${commit} on ${p.ref} (${spec.protected ? 'protected' : 'unprotected'})`);
@@ -719,7 +752,7 @@ class Harness {
     }
 
     // Which jobs run.
-    const onlyNames = spec.onlyJobs ? new Set(this.pipelineArgs(spec, dir).jobs) : null;
+    const onlyNames = spec.onlyJobs ? new Set(this.pipelineArgs(kind, spec, dir).jobs) : null;
     for (const k of spec.run) {
       for (const j of jobsOfKind(this.info, k)) {
         if (!this.selected(j.name) || (onlyNames && !onlyNames.has(j.name))) continue;
@@ -754,6 +787,8 @@ class Harness {
       else this.fail(`[${kind}] cache paths left for upload (a GitLab runner would archive them again): ${leftToUpload.join(', ')}`);
     }
     this.checkWrittenCredentials(kind, spec);
+    this.checkIdTokens(kind, p, ran);
+    await this.checkService(kind, spec, p);
   }
 
   expectRan(kind: PipelineKind, job: string, ran: Record<string, { status: string }>): void {
@@ -884,6 +919,98 @@ class Harness {
     else if (full === found.length) ok(`[${kind}] the ${found.length} docker config(s) the jobs wrote hold the full credential for ${this.pushHost}`);
   }
 
+  /**
+   * The login's service stand-in (Google's token endpoints), one instance per
+   * pipeline on 127.0.0.1, so that each pipeline's calls are its own. The
+   * pipeline must read every variable that points at it: otherwise its jobs
+   * would call the real service.
+   */
+  async startLoginServices(login: Login): Promise<void> {
+    const service = login.service;
+    if (!service) return;
+    const read = variablesReferenced(this.info, service.variables);
+    const unread = service.variables.filter((v) => !read.includes(v));
+    if (unread.length > 0)
+      this.die(`the pipeline does not read ${unread.join(', ')}: its jobs would call the real service, not the harness's stand-in (${service.summary})`);
+    for (const kind of this.o.kinds) this.services.set(kind, await service.start());
+    const first = this.services.get(this.o.kinds[0]!);
+    info(`login service stand-in: ${service.summary}; ${service.variables.join(', ')} (a harness variable per pipeline), e.g. ${first ? Object.values(first.variables).join(' ') : ''}`);
+  }
+
+  /**
+   * GitLab gives every job that declares `id_tokens` those tokens as
+   * variables, in every pipeline (protected ref or not); gitlab-ci-local
+   * ignores them. The harness writes each into RUN/id-tokens/<job>/<NAME>
+   * (mode 600) and adapters/job-shell exports them into that job only.
+   */
+  writeIdTokens(login: Login): void {
+    const declaring = this.info.jobs.filter((j) => j.idTokens.length > 0);
+    if (declaring.length === 0) return;
+    if (!login.idToken) {
+      info(`note: ${declaring.map((j) => j.name).join(', ')} declare id_tokens, but the login's stand-in issues none: not given`);
+      return;
+    }
+    for (const j of declaring) {
+      const dir = join(this.runDir, 'id-tokens', jobShellName(j.name));
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      for (const name of j.idTokens) writeFileSync(join(dir, name), login.idToken, { mode: 0o600 });
+    }
+    info(`ID tokens (id_tokens, ${login.idToken.length} bytes, random, JWT-shaped) given in every pipeline to: ${declaring.map((j) => `${j.name} (${j.idTokens.join(', ')})`).join(', ')}`);
+  }
+
+  /** Which ID tokens each job that ran found in its environment (adapters/job-shell records them): exactly those it declares. */
+  checkIdTokens(kind: PipelineKind, p: PipelineReport, ran: Record<string, { status: string }>): void {
+    const jobsDir = join(this.runDir, 'jobs', kind);
+    const dirs = existsSync(jobsDir) ? readdirSync(jobsDir).map((d) => join(jobsDir, d)).filter((d) => existsSync(join(d, 'job-name'))) : [];
+    for (const dir of dirs) {
+      const job = readFileSync(join(dir, 'job-name'), 'utf8').trim();
+      const file = join(dir, 'id-tokens');
+      const names = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+      p.idTokens[job] = [...new Set([...(p.idTokens[job] ?? []), ...names])].sort();
+    }
+    if (!this.login?.idToken) return;
+    const given: string[] = [];
+    for (const j of this.info.jobs) {
+      if (!ran[j.name]) continue;
+      const got = p.idTokens[j.name] ?? [];
+      const want = [...j.idTokens].sort();
+      if (got.join() !== want.join()) this.fail(`[${kind}] ${j.name} got the ID tokens ${got.join(', ') || 'none'}, but declares ${want.join(', ') || 'none'} (GitLab gives exactly those)`);
+      else if (want.length > 0) given.push(`${j.name} (${want.join(', ')})`);
+    }
+    if (given.length > 0) ok(`[${kind}] the jobs that declare id_tokens got their ID token, and no other job: ${given.join(', ')}`);
+  }
+
+  /**
+   * What this pipeline's instance of the login's service stand-in saw: no
+   * refused request; no call at all where the credential may not be written
+   * (a merge request, an unprotected ref); elsewhere each of its endpoints
+   * called once for each credential the jobs wrote. It is stopped here.
+   */
+  async checkService(kind: PipelineKind, spec: PipelineSpec, p: PipelineReport): Promise<void> {
+    const svc = this.services.get(kind);
+    const service = this.login?.service;
+    if (!svc || !service) return;
+    const calls = svc.calls();
+    const problems = svc.problems();
+    p.service = { calls, problems };
+    this.services.delete(kind);
+    await svc.stop();
+    for (const pr of problems) this.fail(`[${kind}] the token stand-in refused a request: ${pr}`);
+    for (const c of calls.filter((x) => !service.perLogin.includes(x.endpoint))) this.fail(`[${kind}] the token stand-in got a call to an unknown endpoint: ${c.method} ${c.path}`);
+    if (!mayWriteCredential(spec, this.standIn.reach)) {
+      const why = spec.source === 'merge_request_event' ? 'a merge request pipeline trades no token' : 'an unprotected ref: the protected variables are not given';
+      if (calls.length > 0) this.fail(`[${kind}] the token stand-in got ${calls.length} call(s) (${calls.map((c) => c.endpoint).join(', ')}), but ${why}`);
+      else ok(`[${kind}] the token stand-in got no call (${why})`);
+      return;
+    }
+    const written = this.report.credentials.filter((c) => c.kind === kind).length;
+    const counts = service.perLogin.map((e) => [e, calls.filter((c) => c.endpoint === e).length] as const);
+    const off = counts.filter(([, n]) => n !== written);
+    if (off.length > 0)
+      this.fail(`[${kind}] the jobs wrote ${written} credential(s), but the token stand-in got ${counts.map(([e, n]) => `${n} ${e}`).join(' and ')} call(s): one login calls each once`);
+    else if (written > 0) ok(`[${kind}] the token stand-in: ${written} login(s), each ${service.perLogin.join(' then ')}, nothing refused`);
+  }
+
   /** No secret in any log of the run, nor in the report. */
   scanSecrets(reportText: string): void {
     const secrets = this.login?.secrets.filter((s) => s.length >= 16) ?? [];
@@ -913,6 +1040,8 @@ class Harness {
 class HarnessExit extends Error {}
 
 // ------------------------------------------------------------------ helpers
+/** A job's folder name as adapters/job-shell makes it from CI_JOB_NAME (tr -c "A-Za-z0-9_.-" "_"). */
+const jobShellName = (job: string) => job.replace(/[^A-Za-z0-9_.-]/g, '_');
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 63);
 
 function refName(spec: PipelineSpec, defaultBranch: string): string {
@@ -925,7 +1054,10 @@ function refName(spec: PipelineSpec, defaultBranch: string): string {
 
 function describeGiven(g: GivenVariables): string {
   const part = (label: string, names: string[]) => `${label}: ${names.join(', ') || 'none'}`;
-  return [part('project', g.project), part('pipeline', g.pipeline), part('predefined', g.predefined), part('harness', g.harness)].join('; ');
+  return [
+    part('project', g.project), part('pipeline', g.pipeline), part('predefined', g.predefined), part('harness', g.harness),
+    ...(g.idTokens.length > 0 ? [part('ID tokens (to the jobs that declare them)', g.idTokens)] : []),
+  ].join('; ');
 }
 
 function expandArgs(text: string, args: Record<string, string>): string {

@@ -41,6 +41,8 @@ export interface JobInfo {
   imageName: string | null;
   /** BUILD_* variables its rules test, BUILD_ALL aside (an image's own switch) */
   switches: string[];
+  /** The names of the ID tokens it declares (`id_tokens`), which GitLab gives it as variables. */
+  idTokens: string[];
 }
 
 export interface PipelineInfo {
@@ -110,6 +112,7 @@ export function readPipeline(previewYaml: string): PipelineInfo {
       scripts,
       imageName: jobVars.IMAGE_NAME == null ? null : variableValue(jobVars.IMAGE_NAME),
       switches,
+      idTokens: job.id_tokens != null && typeof job.id_tokens === 'object' ? Object.keys(job.id_tokens as Yaml) : [],
     });
   }
   return { jobs, stages, variables };

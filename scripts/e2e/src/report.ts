@@ -2,7 +2,7 @@
 // e2e tests and by `npm run bench`. Variables appear by NAME only, never a value.
 import type { CriticalPath } from './critical-path.js';
 import type { JobKind, PipelineKind } from './expectations.js';
-import type { CredentialReach } from './stand-ins.js';
+import type { CredentialReach, ServiceCall } from './stand-ins.js';
 
 export type JobStatus = 'PASS' | 'FAIL' | 'WARN';
 
@@ -14,8 +14,10 @@ export interface GivenVariables {
   pipeline: string[];
   /** Predefined variables the harness sets as GitLab would for this ref and source (and GitLab's registry login, in every job). */
   predefined: string[];
-  /** The harness's own stand-ins (the local registry, buildah's storage driver). */
+  /** The harness's own stand-ins (the local registry, buildah's storage driver, a login service's endpoints). */
   harness: string[];
+  /** ID tokens (`id_tokens`), given as GitLab does to the jobs that declare them, protected ref or not. */
+  idTokens: string[];
 }
 
 export interface ImageResult {
@@ -56,6 +58,10 @@ export interface PipelineReport {
    * archive, "Archive is up to date!").
    */
   cache?: { before: CacheFingerprint | null; after: CacheFingerprint | null; unchanged: boolean; leftToUpload: string[] };
+  /** The ID token names each job that ran found in its environment (adapters/job-shell records them), by job. */
+  idTokens: Record<string, string[]>;
+  /** What this pipeline's instance of the login's service stand-in (Google's token endpoints) saw, when the login has one. */
+  service?: { calls: ServiceCall[]; problems: string[] };
 }
 
 export interface Report {
@@ -87,6 +93,7 @@ export interface Report {
     switches: string[];
     imageName: string | null;
     junit: string[];
+    idTokens: string[];
   }[];
   imageJobs: Record<string, string | null>;
   pipelines: Partial<Record<PipelineKind, PipelineReport>>;
