@@ -451,7 +451,9 @@ class Harness {
     Object.assign(this.report.repo!, { projectVariables: Object.keys(login.projectVariables), jobVariables: Object.keys(login.jobVariables) });
     const shown = (vars: Record<string, string>) => Object.entries(vars)
       .map(([k, v]) => (login.secrets.includes(v) ? `${k} (${v.length} bytes)` : `${k}=${v}`)).join(', ') || 'none';
-    const wrong = this.o.wrongCredential ? ' (DELIBERATELY WRONG secret)' : '';
+    // Where the deliberately wrong secret is: the variables, or (login.wrongSecret) elsewhere.
+    const wrong = this.o.wrongCredential && !login.wrongSecret ? ' (DELIBERATELY WRONG secret)' : '';
+    if (this.o.wrongCredential && login.wrongSecret) info(`DELIBERATELY WRONG secret: ${login.wrongSecret}`);
     info(`registry login stand-in: ${this.standIn.summary}`);
     await this.startLoginServices(login);
     this.writeIdTokens(login);

@@ -57,6 +57,8 @@ export interface Login {
   idToken?: string;
   /** A service the login calls besides the registry (Google's token endpoints), stood in on 127.0.0.1. */
   service?: LoginService;
+  /** With `wrong`, where the wrong secret is when it is not in the variables (said in the output). */
+  wrongSecret?: string;
 }
 
 /** A service a login calls besides the registry, and its stand-in. */
@@ -292,6 +294,7 @@ export const STAND_INS = {
           jobVariables: {},
           idToken,
           service: googleTokenService({ provider, serviceAccount, idToken, federated, access: issued }),
+          ...(wrong ? { wrongSecret: 'the access token the token stand-in issues is not the one the registry takes' } : {}),
           secrets: [
             idToken, idToken.slice(idToken.lastIndexOf('.') + 1), federated, access, issued,
             b64(`${ACCESS_TOKEN_USER}:${access}`), b64(`${ACCESS_TOKEN_USER}:${issued}`),
