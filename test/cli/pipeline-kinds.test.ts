@@ -93,8 +93,24 @@ describe('which jobs each kind of pipeline runs', () => {
     }
   });
 
+  it('update:template runs only in a schedule or Run pipeline of the default branch with UPDATE_TEMPLATE exactly "true"', async () => {
+    const schedule = PIPELINE_KINDS.find((kind) => kind.name === 'schedule');
+    const web = PIPELINE_KINDS.find((kind) => kind.name === 'web-false');
+    if (!schedule || !web) throw new Error('no schedule or web-false kind');
+    // The schedule kind with the update switch instead of BUILD_MODEL: its jobs, and update:template.
+    const update: PipelineKind = { ...schedule, name: 'update', variables: { UPDATE_TEMPLATE: 'true' }, runs: ['env', 'lint', 'pytest', 'pages', 'update'], images: 'none' };
+    expect(await jobsOf(base, update)).toEqual(expectedJobs(update, { cpu: 'BUILD_DATAPREP', gpu: 'BUILD_MODEL' }));
+    expect(await jobsOf(base, { ...update, name: 'update-web', source: 'web' })).toContain('update:template');
+    // Not on another branch, not with any other value, not in a push pipeline of main.
+    expect(await jobsOf(base, { ...web, name: 'update-feature', variables: { UPDATE_TEMPLATE: 'true' } })).not.toContain('update:template');
+    for (const value of ['false', '1', 'yes'])
+      expect(await jobsOf(base, { ...update, name: `update-${value}`, variables: { UPDATE_TEMPLATE: value } })).not.toContain('update:template');
+    const push = PIPELINE_KINDS.find((kind) => kind.name === 'push')!;
+    expect(await jobsOf(base, { ...push, name: 'update-push', variables: { UPDATE_TEMPLATE: 'true' } })).not.toContain('update:template');
+  });
+
   it('the switches read in the Run pipeline form are the ones the rules use', () => {
     const text = readFileSync(join(base, '.gitlab-ci.yml'), 'utf8');
-    for (const name of ['BUILD_ALL', 'BUILD_DATAPREP', 'BUILD_MODEL']) expect(text).toMatch(new RegExp(`\\$${name} == "true"`));
+    for (const name of ['BUILD_ALL', 'BUILD_DATAPREP', 'BUILD_MODEL', 'UPDATE_TEMPLATE']) expect(text).toMatch(new RegExp(`\\$${name} == "true"`));
   });
 });

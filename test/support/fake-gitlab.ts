@@ -7,7 +7,10 @@
  * who may set pipeline variables (GET/PUT /projects/:id; new projects: nobody,
  * as on GitLab.com), 429 with Retry-After, and injected 5xx / dropped connections. It also
  * serves git smart HTTP for project repos through `git http-backend`, so a
- * push can really land in a bare repo.
+ * push can really land in a bare repo, and the merge requests API that the
+ * update:template job calls (lib/api/merge_requests.rb,
+ * API::Helpers::MergeRequestsHelpers): create (201; 409 when an open one has
+ * the same source and target branch), list with filters, update.
  *
  * Every request is recorded (`requests`), so a test can assert that a dry
  * run sent nothing, or that no bad value ever reached the server.
@@ -55,6 +58,21 @@ export const NEW_GITLAB_COM_PROJECT: PipelineVariablesSetting = { restrict_user_
 /** A project migrated in GitLab 17.10 (gitlab#514243): Developers may set them. The default of addProject. */
 export const DEVELOPERS_ALLOWED: PipelineVariablesSetting = { restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'developer' };
 
+/** A merge request, as the fake keeps it. */
+export interface FakeMergeRequest {
+  id: number;
+  iid: number;
+  title: string;
+  description: string;
+  state: 'opened' | 'closed' | 'merged';
+  source_branch: string;
+  target_branch: string;
+  /** The username of the token that opened it. */
+  author: string;
+  force_remove_source_branch: boolean;
+  squash: boolean;
+}
+
 export interface FakeProject {
   id: number;
   path: string;
@@ -64,6 +82,8 @@ export interface FakeProject {
   variables: FakeVariable[];
   /** undefined: a GitLab older than 17.1, whose projects API knows no such attribute. */
   pipelineVariables: PipelineVariablesSetting | undefined;
+  /** Its merge requests; iids count from 1, as GitLab's do per project. */
+  mergeRequests: FakeMergeRequest[];
 }
 
 export interface RecordedRequest {
@@ -163,6 +183,7 @@ export class FakeGitLab {
       members,
       variables: variables.map((v) => ({ ...DEFAULT_VARIABLE, ...v }) as FakeVariable),
       pipelineVariables: pipelineVariables === null ? undefined : { ...pipelineVariables },
+      mergeRequests: [],
     };
     this.projects.push(project);
     if (this.gitRoot) spawnSync('git', ['init', '--quiet', '--bare', join(this.gitRoot, `${fullPath}.git`)], { env: gitEnv() });
@@ -340,6 +361,10 @@ export class FakeGitLab {
       if (!project) return json(res, 404, { message: '404 Project Not Found' });
       return this.#updateProject(project, token, body, res);
     }
+    if (c === 'merge_requests') {
+      if (!project) return json(res, 404, { message: '404 Project Not Found' });
+      return this.#mergeRequests(project, token, method, d, query, body, res);
+    }
     if (c !== 'variables') return json(res, 404, NOT_FOUND);
     if (!project) return json(res, 404, { message: '404 Project Not Found' });
     if ((project.members[token.username] ?? 0) < ACCESS.maintainer) return json(res, 403, { message: '403 Forbidden' });
@@ -362,6 +387,102 @@ export class FakeGitLab {
     }
     if (method === 'PUT') return this.#update(variable, body, res);
     return json(res, 405, { message: '405 Method Not Allowed' });
+  }
+
+  /**
+   * /projects/:id/merge_requests[/:iid]: GET (filters state, source_branch,
+   * target_branch; newest first), POST, PUT. Opening or editing one needs the
+   * Developer role. POST answers 409 with GitLab's message when an open
+   * merge request has the same source and target branch
+   * (MergeRequest#validate_branches, then conflict! of
+   * errors[:validate_branches]), 400 for a missing parameter (Grape), and 422
+   * when the source branch is not in the repo (an unprocessable base error;
+   * the wording is this fake's).
+   */
+  #mergeRequests(
+    project: FakeProject,
+    token: FakeToken,
+    method: string,
+    iid: string | undefined,
+    query: URLSearchParams,
+    body: Record<string, unknown>,
+    res: ServerResponse,
+  ): void {
+    const access = project.members[token.username] ?? 0;
+    if (method !== 'GET' && access < ACCESS.developer) return json(res, 403, { message: '403 Forbidden' });
+    if (iid === undefined && method === 'GET') {
+      const state = query.get('state') ?? 'all';
+      const found = project.mergeRequests
+        .filter((mr) => state === 'all' || mr.state === state)
+        .filter((mr) => !query.has('source_branch') || mr.source_branch === query.get('source_branch'))
+        .filter((mr) => !query.has('target_branch') || mr.target_branch === query.get('target_branch'))
+        .reverse();
+      return json(res, 200, found.map((mr) => this.#mergeRequestJson(project, mr)));
+    }
+    if (iid === undefined && method === 'POST') {
+      const missing = ['source_branch', 'target_branch', 'title'].filter((k) => typeof body[k] !== 'string' || body[k] === '');
+      if (missing.length > 0) return json(res, 400, { error: missing.map((k) => `${k} is missing`).join(', ') });
+      const source = String(body.source_branch);
+      const target = String(body.target_branch);
+      if (source === target) return json(res, 422, { message: ["You can't use same project/branch for source and target"] });
+      if (this.gitRoot) {
+        const repo = this.repoOf(`${project.namespace}/${project.path}`);
+        const has = spawnSync('git', ['--git-dir', repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${source}`], { env: gitEnv() });
+        if (has.status !== 0) return json(res, 422, { message: [`Source branch "${source}" does not exist`] });
+      }
+      const open = project.mergeRequests.find((mr) => mr.state === 'opened' && mr.source_branch === source && mr.target_branch === target);
+      if (open) return json(res, 409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
+      const mr: FakeMergeRequest = {
+        id: this.#nextId++,
+        iid: project.mergeRequests.length + 1,
+        title: String(body.title),
+        description: typeof body.description === 'string' ? body.description : '',
+        state: 'opened',
+        source_branch: source,
+        target_branch: target,
+        author: token.username,
+        force_remove_source_branch: bool(body.remove_source_branch, false),
+        squash: bool(body.squash, false),
+      };
+      project.mergeRequests.push(mr);
+      return json(res, 201, this.#mergeRequestJson(project, mr));
+    }
+    if (iid === undefined) return json(res, 405, { message: '405 Method Not Allowed' });
+    const mr = project.mergeRequests.find((m) => String(m.iid) === iid);
+    if (!mr) return json(res, 404, { message: '404 Not found' });
+    if (method === 'GET') return json(res, 200, this.#mergeRequestJson(project, mr));
+    if (method !== 'PUT') return json(res, 405, { message: '405 Method Not Allowed' });
+    if (typeof body.title === 'string') mr.title = body.title;
+    if (typeof body.description === 'string') mr.description = body.description;
+    if (body.remove_source_branch !== undefined) mr.force_remove_source_branch = bool(body.remove_source_branch, false);
+    return json(res, 200, this.#mergeRequestJson(project, mr));
+  }
+
+  /** Fields of API::Entities::MergeRequest in GitLab's order (id, then iid), with nested objects that have ids of their own. */
+  #mergeRequestJson(p: FakeProject, mr: FakeMergeRequest): Record<string, unknown> {
+    return {
+      id: mr.id,
+      iid: mr.iid,
+      project_id: p.id,
+      title: mr.title,
+      description: mr.description,
+      state: mr.state,
+      created_at: '2026-11-28T10:00:00.000Z',
+      updated_at: '2026-11-28T10:00:00.000Z',
+      target_branch: mr.target_branch,
+      source_branch: mr.source_branch,
+      author: { id: 3, username: mr.author, name: mr.author, state: 'active', web_url: `${this.url}/${mr.author}` },
+      source_project_id: p.id,
+      target_project_id: p.id,
+      labels: [],
+      draft: false,
+      milestone: null,
+      merge_status: 'checking',
+      force_remove_source_branch: mr.force_remove_source_branch,
+      squash: mr.squash,
+      reference: `!${mr.iid}`,
+      web_url: `${this.url}/${p.namespace}/${p.path}/-/merge_requests/${mr.iid}`,
+    };
   }
 
   #body(req: IncomingMessage, raw: Buffer): Record<string, unknown> {
@@ -503,7 +624,11 @@ export class FakeGitLab {
     json(res, 201, this.#projectJson(project, token.username));
   }
 
-  /** Git smart HTTP through `git http-backend`; Basic auth with any user name and a token with api or write_repository. */
+  /**
+   * Git smart HTTP through `git http-backend`; Basic auth with any user name and a token: fetching needs
+   * api, read_repository or write_repository and the Reporter role, pushing api or write_repository and
+   * the Developer role (GitLab's 403 and message otherwise).
+   */
   #git(req: IncomingMessage, pathname: string, search: string, raw: Buffer, res: ServerResponse): void {
     const deny = (): void => {
       res.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Basic realm="GitLab"' });
@@ -513,12 +638,19 @@ export class FakeGitLab {
     if (!basic) return deny();
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const password = decoded.slice(decoded.indexOf(':') + 1);
+    const pushing = pathname.endsWith('/git-receive-pack') || new URLSearchParams(search).get('service') === 'git-receive-pack';
     const token = this.tokens.find((t) => t.token === password && !t.expired && !t.revoked);
-    if (!token || !token.scopes.some((s) => s === 'api' || s === 'write_repository')) return deny();
+    const scopes = pushing ? ['api', 'write_repository'] : ['api', 'read_repository', 'write_repository'];
+    if (!token || !token.scopes.some((s) => scopes.includes(s))) return deny();
     const fullPath = pathname.slice(1).replace(/\.git\/.*$/, '');
     const project = this.project(fullPath);
-    if (!this.gitRoot || !project || (project.members[token.username] ?? 0) < ACCESS.developer) {
+    const access = project?.members[token.username] ?? 0;
+    if (!this.gitRoot || !project || access < ACCESS.reporter) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('The project you were looking for could not be found.\n');
+      return;
+    }
+    if (pushing && access < ACCESS.developer) {
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('You are not allowed to push code to this project.\n');
       return;
     }
     mkdirSync(this.gitRoot, { recursive: true });

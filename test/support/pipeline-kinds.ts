@@ -3,10 +3,15 @@
  * must run: one table for the rules test (gitlab-ci-local --list-json) and
  * the e2e harness. Jobs are named by role, so that a repo with images added
  * later (build:<name>-image, switch BUILD_<NAME>) reads the same table.
+ * update:template (role `update`) runs in none of these kinds: only a
+ * schedule or Run pipeline of the default branch with UPDATE_TEMPLATE=true
+ * starts it (test/cli/pipeline-kinds.test.ts checks those rules; the e2e
+ * harness does not run such a pipeline: test/e2e/update-job.test.ts runs the
+ * job against a fake GitLab).
  */
 
 /** A role of the generated pipeline's jobs. */
-export type Role = 'env' | 'lint' | 'pytest' | 'docs' | 'pages' | 'retag' | 'image';
+export type Role = 'env' | 'lint' | 'pytest' | 'docs' | 'pages' | 'retag' | 'image' | 'update';
 
 export interface PipelineKind {
   /** Short name, used in reports and test titles. */
@@ -54,6 +59,7 @@ export function expectedJobs(kind: PipelineKind, images: Record<string, string>)
     docs: 'test:docs',
     pages: 'pages',
     retag: 'build:retag-images',
+    update: 'update:template',
   };
   const jobs = kind.runs.filter((role): role is Exclude<Role, 'image'> => role !== 'image').map((role) => fixed[role]);
   if (kind.runs.includes('image')) {

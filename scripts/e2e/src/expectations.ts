@@ -16,7 +16,7 @@ import type { CredentialReach } from './stand-ins.js';
 
 /** A job's role: env creates the environment, image builds an image, ... (test/support/pipeline-kinds.ts). */
 export type JobKind = Role;
-const ROLES: readonly JobKind[] = ['env', 'lint', 'pytest', 'docs', 'pages', 'retag', 'image'];
+const ROLES: readonly JobKind[] = ['env', 'lint', 'pytest', 'docs', 'pages', 'retag', 'image', 'update'];
 
 /** The pipeline kinds of the GitLab table, then the harness's two extra runs. */
 export const PIPELINE_KINDS = [

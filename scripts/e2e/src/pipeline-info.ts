@@ -11,6 +11,7 @@
 //   docs   any other job that runs `mkdocs build` (the MR docs check)
 //   pytest any other job that runs pytest
 //   lint   any other job that runs pylint, ruff or flake8
+//   update runs ci/update-template.sh or `mlops-project update` (update:template)
 import { parse } from 'yaml';
 import type { JobKind } from './expectations.js';
 
@@ -71,6 +72,7 @@ function classify(name: string, job: Yaml, text: string): JobKind | 'other' {
   if (/\bconda\s+(env\s+create|create)\b|conda-env\.sh\b[^\n]*--for-cache/.test(text)) return 'env';
   if (/\/kaniko\/executor|\bbuildah\s+(build|bud|push)\b|\bdocker\s+build\b/.test(text)) return 'image';
   if (/\bcrane\s+(tag|copy|cp)\b|\bskopeo\s+copy\b|\bgcloud\b.*\badd-tag\b/.test(text)) return 'retag';
+  if (/\bupdate-template\.sh\b|\bmlops-project\s+update\b/.test(text)) return 'update';
   if (name === 'pages' || job.pages != null) return 'pages';
   if (/\bmkdocs\s+build\b/.test(text)) return 'docs';
   if (/\bpytest\b/.test(text)) return 'pytest';

@@ -1,0 +1,371 @@
+/**
+ * ci/update-template.sh, the script of the generated pipeline's
+ * update:template job, in dash and in busybox sh (with busybox's own sed,
+ * grep, head, cut, tr, mktemp and base64), against test/support/fake-gitlab.ts:
+ * the fake serves the git pushes and fetches (git http-backend on bare repos)
+ * and the merge requests API as GitLab answers it (201, 409 for an open one,
+ * GET, PUT). The CI checkout is a clone of a generated repo made by an
+ * "older render" (a fixture of the old template, as test/cli/update.test.ts
+ * makes it), detached at the commit as a runner leaves it.
+ *
+ * mlops-project is the real package: MLOPS_PROJECT_PACKAGE points at the
+ * tarball `npm pack` makes of this checkout, so the script's own line
+ * (`npx --yes -p "$MLOPS_PROJECT_PACKAGE" mlops-project ...`) runs the package
+ * as npm would install it (its `files` included), not a shim.
+ *
+ * NOT PROVEN here: GitLab's own checkout (its refspecs, its credential
+ * helper), real token scopes and roles beyond what the fake models, the
+ * node image's own tools (the job runs in node:22-bookworm, whose /bin/sh is
+ * dash), and the whole job under gitlab-ci-local: test/e2e/update-job.test.ts.
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS, type FakeGitLab, type FakeProject, startFakeGitLab } from '../support/fake-gitlab.js';
+import { create, GIT_ENV, removeDir, ROOT, tempDir } from '../support/cli.js';
+
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const BRANCH = `mlops-project/update-${VERSION}`;
+const TOKEN = 'glpat-UpdateJob-0123456789abcdef';
+const BOT = 'project_7_bot_3f2a';
+/** The forms of the token a leak could take: itself, and the Basic credential git sends. */
+const LEAKS = [TOKEN, Buffer.from(`mlops-project-update:${TOKEN}`).toString('base64')];
+
+let work: string;
+let fake: FakeGitLab;
+let tarball: string;
+let seed: string;
+let tools: string;
+let busyboxBin: string;
+let count = 0;
+
+async function git(dir: string, ...args: string[]): Promise<string> {
+  return String((await execa('git', args, { cwd: dir, env: GIT_ENV })).stdout).trim();
+}
+
+const edit = (file: string, change: (text: string) => string): void => {
+  const before = readFileSync(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`edit of ${file} changed nothing`);
+  writeFileSync(file, after);
+};
+
+beforeAll(async () => {
+  work = tempDir('cmp-updatejob-');
+  const packed = await execa('npm', ['pack', '--silent', '--pack-destination', work, ROOT], { cwd: work });
+  tarball = join(work, String(packed.stdout).trim().split('\n').at(-1)!);
+  // The repo as an older template made it (update.test.ts's fixture, smaller), committed as the generator does.
+  const made = await create(['churn', '--yes', '--no-git', '--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn'], work);
+  expect(made.exitCode, made.stderr).toBe(0);
+  seed = join(work, 'churn');
+  edit(join(seed, '.mlops-project.json'), (t) => t.replace(`"version": "${VERSION}"`, '"version": "0.1.0"'));
+  edit(join(seed, '.gitlab-ci.yml'), (t) => t.replace('# GitLab CI/CD pipeline of this repository\n', '# GitLab CI/CD pipeline of this repository (0.1.0)\n'));
+  edit(join(seed, 'docs/index.md'), (t) => `${t}\nA line the old template had.\n`);
+  await git(seed, 'init', '-q', '-b', 'main');
+  await git(seed, 'add', '-A');
+  await git(seed, 'commit', '-qm', 'Initial commit from create-mlops-project 0.1.0');
+
+  fake = await startFakeGitLab(join(work, 'gitlab'));
+  fake.addToken({ token: TOKEN, username: BOT, scopes: ['api'] });
+  // The tools the job's image has, and busybox's applets for the busybox runs.
+  tools = join(work, 'tools');
+  busyboxBin = join(work, 'busybox-bin');
+  mkdirSync(tools);
+  mkdirSync(busyboxBin);
+  for (const tool of ['git', 'curl', 'node', 'npx']) {
+    const path = String((await execa('sh', ['-c', `command -v ${tool}`])).stdout).trim();
+    symlinkSync(path, join(tools, tool));
+  }
+  const busybox = String((await execa('sh', ['-c', 'command -v busybox'])).stdout).trim();
+  for (const applet of ['sh', 'env', 'cat', 'sed', 'grep', 'head', 'cut', 'tr', 'mktemp', 'base64', 'rm', 'printf', 'echo', 'mkdir', 'ls', 'uname', 'dirname', 'basename'])
+    symlinkSync(busybox, join(busyboxBin, applet));
+});
+afterAll(async () => {
+  await fake?.stop();
+  removeDir(work);
+});
+
+/** A GitLab project holding the seed repo's main, the bot a Developer in it. */
+async function newProject(): Promise<FakeProject> {
+  const project = fake.addProject(`team/churn-${++count}`, { [BOT]: ACCESS.developer });
+  const bare = fake.repoOf(`team/${project.path}`);
+  await git(seed, 'push', '-q', bare, 'main:main');
+  await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  return project;
+}
+const urlOf = (p: FakeProject): string => `${fake.url}/${p.namespace}/${p.path}`;
+const bareOf = (p: FakeProject): string => fake.repoOf(`${p.namespace}/${p.path}`);
+
+/** A commit on the project's main, as a user pushes one (through a clone of the bare repo). */
+async function pushToMain(p: FakeProject, path: string, change: (text: string) => string, message: string): Promise<void> {
+  const dir = join(work, `user-${++count}`);
+  await execa('git', ['clone', '-q', bareOf(p), dir]);
+  edit(join(dir, path), change);
+  await git(dir, 'commit', '-qam', message);
+  await git(dir, 'push', '-q', 'origin', 'main');
+}
+
+/** The checkout a runner makes for a pipeline of main: a clone at main's commit, detached; origin without credentials. */
+async function ciCheckout(p: FakeProject): Promise<string> {
+  const dir = join(work, `ci-${++count}`);
+  await execa('git', ['clone', '-q', '--depth', '1', `file://${bareOf(p)}`, dir]);
+  await git(dir, 'checkout', '-q', '--detach');
+  await git(dir, 'remote', 'set-url', 'origin', `${urlOf(p)}.git`);
+  return dir;
+}
+
+interface Job {
+  code: number;
+  out: string;
+  dir: string;
+  tmp: string;
+}
+
+async function runJob(shell: 'dash' | 'busybox sh', p: FakeProject, env: Record<string, string | undefined> = {}): Promise<Job> {
+  const dir = await ciCheckout(p);
+  const tmp = join(work, `tmp-${++count}`);
+  mkdirSync(tmp);
+  const path = shell === 'dash' ? `${tools}:${process.env.PATH ?? ''}` : `${busyboxBin}:${tools}`;
+  const result = await execa(shell === 'dash' ? 'dash' : join(busyboxBin, 'sh'), ['ci/update-template.sh'], {
+    cwd: dir,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    env: {
+      PATH: path,
+      HOME: join(work, 'home'),
+      TMPDIR: tmp,
+      npm_config_cache: join(work, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      CI_API_V4_URL: `${fake.url}/api/v4`,
+      CI_PROJECT_ID: String(p.id),
+      CI_PROJECT_URL: urlOf(p),
+      CI_DEFAULT_BRANCH: 'main',
+      CI_JOB_URL: `${urlOf(p)}/-/jobs/42`,
+      MLOPS_PROJECT_PACKAGE: tarball,
+      MLOPS_UPDATE_TOKEN: TOKEN,
+      ...env,
+    },
+  });
+  return { code: result.exitCode ?? -1, out: String(result.all), dir, tmp };
+}
+
+/** Every file under `dir`, .git included: the token must be in none. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The token is in no output, no file of the checkout (.git/config included), and the job's temp files are gone. */
+function expectNoLeak(job: Job): void {
+  for (const leak of LEAKS) {
+    expect(job.out).not.toContain(leak);
+    for (const file of filesUnder(job.dir)) expect(readFileSync(file).includes(leak), file).toBe(false);
+  }
+  expect(readFileSync(join(job.dir, '.git/config'), 'utf8')).not.toMatch(/extraHeader|Authorization|glpat/i);
+  expect(readdirSync(job.tmp)).toEqual([]);
+  // No request carried the token in its URL.
+  for (const r of fake.requests) for (const leak of LEAKS) expect(r.url).not.toContain(leak);
+}
+
+const since = (from: number) => fake.requests.slice(from);
+const pushes = (from: number) => since(from).filter((r) => r.url.endsWith('/git-receive-pack') && r.method === 'POST');
+const mrCalls = (from: number) => since(from).filter((r) => r.url.includes('/merge_requests')).map((r) => `${r.method} ${r.url.replace(/\?.*/, '')}`);
+const remoteBranch = async (p: FakeProject): Promise<string> =>
+  String((await execa('git', ['--git-dir', bareOf(p), 'rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH}`], { reject: false })).stdout).trim();
+
+describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (shell) => {
+  it('pushes the update branch and opens the merge request: source, target, title, description, remove_source_branch', async () => {
+    const p = await newProject();
+    const mainBefore = await git(bareOf(p), 'rev-parse', 'main');
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`update:template: pushed ${BRANCH}`);
+    expect(job.out).toContain(`update:template: opened merge request !1: ${urlOf(p)}/-/merge_requests/1`);
+
+    // The branch on GitLab is the update: a merge commit of main (as it was) and the render of this version.
+    const tip = await remoteBranch(p);
+    expect(tip).not.toBe('');
+    const parents = (await git(bareOf(p), 'log', '-1', '--format=%P', tip)).split(' ');
+    expect(parents[0]).toBe(mainBefore);
+    expect(await git(bareOf(p), 'log', '-1', '--format=%s', parents[1]!)).toBe(`mlops-project render ${VERSION}`);
+    expect(await git(bareOf(p), 'log', '-1', '--format=%an <%ae>', tip)).toBe('mlops-project update <mlops-project-update@users.noreply.invalid>');
+    expect(await git(bareOf(p), 'show', `${tip}:docs/index.md`)).not.toContain('A line the old template had.');
+    expect(await git(bareOf(p), 'rev-parse', 'main')).toBe(mainBefore);
+
+    expect(mrCalls(from)).toEqual([`POST /api/v4/projects/${p.id}/merge_requests`]);
+    const post = since(from).find((r) => r.url.includes('/merge_requests'))!;
+    expect(post.headers['private-token']).toBe(TOKEN);
+    const sent = Object.fromEntries(new URLSearchParams(post.body));
+    expect(sent).toMatchObject({
+      source_branch: BRANCH,
+      target_branch: 'main',
+      title: `Update to create-mlops-project ${VERSION}`,
+      remove_source_branch: 'true',
+      squash: 'false',
+    });
+    expect(p.mergeRequests).toHaveLength(1);
+    const mr = p.mergeRequests[0]!;
+    expect(mr).toMatchObject({ iid: 1, state: 'opened', source_branch: BRANCH, target_branch: 'main', author: BOT, force_remove_source_branch: true, squash: false });
+    expect(mr.description).toContain(`${urlOf(p)}/-/jobs/42`);
+    expect(mr.description).toContain(`✔ Updated to create-mlops-project ${VERSION} on branch ${BRANCH}`);
+    expect(mr.description).toContain('  update docs/index.md');
+    expect(mr.description).toContain('Merge it with a merge commit');
+    expect(mr.description).not.toContain('Review it (git diff');
+    // git got the token as a header; the API calls as PRIVATE-TOKEN.
+    const gitCalls = since(from).filter((r) => r.url.includes('.git/'));
+    expect(gitCalls.length).toBeGreaterThan(0);
+    for (const r of gitCalls) expect(r.headers.authorization).toBe(`Basic ${LEAKS[1]}`);
+    expectNoLeak(job);
+  });
+
+  it('refreshes: main moved, so the branch is rebuilt on it and force-pushed, and the open merge request (409) gets the new description', async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    const first = await remoteBranch(p);
+    await pushToMain(p, 'src/process_data.py', (t) => `${t}\n# A note of ours.\n`, 'a change of ours');
+    const main = await git(bareOf(p), 'rev-parse', 'main');
+    p.mergeRequests[0]!.description = 'stale';
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`update:template: pushed ${BRANCH}`);
+    expect(job.out).toContain(`update:template: refreshed merge request !1: ${urlOf(p)}/-/merge_requests/1`);
+    const tip = await remoteBranch(p);
+    expect(tip).not.toBe(first);
+    expect((await git(bareOf(p), 'log', '-1', '--format=%P', tip)).split(' ')[0]).toBe(main);
+    expect(mrCalls(from)).toEqual([
+      `POST /api/v4/projects/${p.id}/merge_requests`,
+      `GET /api/v4/projects/${p.id}/merge_requests`,
+      `PUT /api/v4/projects/${p.id}/merge_requests/1`,
+    ]);
+    const list = since(from).find((r) => r.method === 'GET' && r.url.includes('/merge_requests'))!;
+    expect(Object.fromEntries(new URLSearchParams(list.url.split('?')[1]))).toEqual({ state: 'opened', source_branch: BRANCH, target_branch: 'main' });
+    expect(p.mergeRequests).toHaveLength(1);
+    expect(p.mergeRequests[0]!.description).toContain(`✔ Updated to create-mlops-project ${VERSION}`);
+    expectNoLeak(job);
+  });
+
+  it('a run with nothing new pushes nothing (no new commits, no new pipeline) and refreshes the merge request', async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    const tip = await remoteBranch(p);
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`update:template: ${BRANCH} on GitLab holds this update already: nothing to push.`);
+    expect(pushes(from)).toEqual([]);
+    expect(await remoteBranch(p)).toBe(tip);
+    expect(mrCalls(from)).toEqual([`GET /api/v4/projects/${p.id}/merge_requests`, `PUT /api/v4/projects/${p.id}/merge_requests/1`]);
+    expectNoLeak(job);
+  });
+
+  it('up to date (the update merged into main): says so, pushes nothing and calls no API', async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    // Merged, as GitLab merges it (a merge commit), and the source branch removed.
+    const dir = join(work, `merge-${++count}`);
+    await execa('git', ['clone', '-q', bareOf(p), dir]);
+    await git(dir, 'merge', '-q', '--no-ff', '-m', 'Merge branch into main', `origin/${BRANCH}`);
+    await git(dir, 'push', '-q', 'origin', 'main', `:${BRANCH}`);
+    p.mergeRequests[0]!.state = 'merged';
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`Up to date with create-mlops-project ${VERSION}.`);
+    expect(job.out).toContain(`update:template: main is up to date with ${tarball}: nothing to do.`);
+    expect(pushes(from)).toEqual([]);
+    expect(since(from).filter((r) => r.url.startsWith('/api/'))).toEqual([]);
+    expect(await remoteBranch(p)).toBe('');
+    expectNoLeak(job);
+  });
+
+  it('conflicts: the job fails, lists the files and the commands to resolve them locally, and pushes nothing', async () => {
+    const p = await newProject();
+    await pushToMain(p, '.gitlab-ci.yml', (t) => t.replace('# GitLab CI/CD pipeline of this repository (0.1.0)\n', '# GitLab CI/CD pipeline of our team\n'), 'our title');
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(1);
+    expect(job.out).toContain('ERROR: the update conflicts with changes of this repository, where both changed the same lines:\n  .gitlab-ci.yml\n');
+    expect(job.out).toContain('Nothing was pushed. Resolve them on your machine:\n  git switch main && git pull\n');
+    expect(job.out).toContain(`  npx --yes -p ${tarball} mlops-project update\n`);
+    expect(job.out).toContain(`  git push -u origin ${BRANCH}`);
+    expect(pushes(from)).toEqual([]);
+    expect(since(from).filter((r) => r.url.startsWith('/api/'))).toEqual([]);
+    expect(await remoteBranch(p)).toBe('');
+    expect(p.mergeRequests).toEqual([]);
+    expectNoLeak(job);
+  });
+
+  it("leaves alone an update branch with someone else's commits, and its merge request", async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    const dir = join(work, `fix-${++count}`);
+    await execa('git', ['clone', '-q', '-b', BRANCH, bareOf(p), dir]);
+    appendFileSync(join(dir, 'README.md'), '\nA fix of ours on the update branch.\n');
+    await git(dir, 'commit', '-qam', 'our fix');
+    await git(dir, 'push', '-q', 'origin', BRANCH);
+    const ours = await remoteBranch(p);
+    await pushToMain(p, 'src/process_data.py', (t) => `${t}\n# Main moved.\n`, 'main moved');
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`update:template: NOTE: ${BRANCH} on GitLab has commits this job did not make (the last by Test): it is left as it is`);
+    expect(pushes(from)).toEqual([]);
+    expect(await remoteBranch(p)).toBe(ours);
+    expect(since(from).filter((r) => r.url.startsWith('/api/'))).toEqual([]);
+    expectNoLeak(job);
+  });
+
+  it('without MLOPS_UPDATE_TOKEN: fails in one line saying what to set, and contacts nothing', async () => {
+    const p = await newProject();
+    const from = fake.requests.length;
+    const job = await runJob(shell, p, { MLOPS_UPDATE_TOKEN: undefined });
+    expect(job.code).toBe(1);
+    expect(job.out.trim().split('\n')).toHaveLength(1);
+    expect(job.out).toMatch(/^ERROR: CI\/CD variable MLOPS_UPDATE_TOKEN is not set: a project access token \(Settings > Access tokens, role Developer, scope api\)/);
+    expect(since(from)).toEqual([]);
+  });
+
+  it('a revoked token: git is refused at the first fetch, and the job fails saying what the token needs', async () => {
+    const p = await newProject();
+    fake.addToken({ token: 'glpat-Revoked-0123456789abcd', username: BOT, scopes: ['api'], revoked: true });
+    const job = await runJob(shell, p, { MLOPS_UPDATE_TOKEN: 'glpat-Revoked-0123456789abcd' });
+    expect(job.code).toBe(1);
+    expect(job.out).toMatch(/^ERROR: could not fetch main from http:\/\/127\.0\.0\.1:\d+\/team\/churn-\d+\.git \(git's reason is above\): MLOPS_UPDATE_TOKEN needs the api scope on this project\.$/m);
+    expect(job.out).not.toContain('glpat-Revoked-0123456789abcd');
+    expect(await remoteBranch(p)).toBe('');
+  });
+
+  it('a token with the Reporter role only: the push is refused, and the job says the token needs the Developer role', async () => {
+    const p = await newProject();
+    p.members[BOT] = ACCESS.reporter;
+    const job = await runJob(shell, p);
+    expect(job.code).toBe(1);
+    expect(job.out).toContain('You are not allowed to push code to this project.');
+    expect(job.out).toMatch(new RegExp(`^ERROR: git push of ${BRANCH.replace(/\./g, '\\.')} to \\S+ failed \\(git's reason is above\\): the token needs the Developer role`, 'm'));
+    expect(await remoteBranch(p)).toBe('');
+    expect(p.mergeRequests).toEqual([]);
+    expectNoLeak(job);
+  });
+});
+
+it('the script is POSIX sh: dash -n and busybox sh -n accept it', async () => {
+  const file = join(ROOT, 'template/ci/update-template.sh');
+  expect(existsSync(file)).toBe(true);
+  await execa('dash', ['-n', file]);
+  await execa('busybox', ['sh', '-n', file]);
+});
