@@ -4,6 +4,7 @@ import { credentialAuths } from '../../generators/platforms/variants.js';
 import { docsUrl } from '../../generators/shared/docs.js';
 import { flagError } from '../cli/flag-error.js';
 import { type FlagRow, flagTable } from '../cli/help-table.js';
+import { UPDATE_TOKEN } from './inputs.js';
 
 export interface GitLabVariablesArgs {
   dir: string;
@@ -12,6 +13,7 @@ export interface GitLabVariablesArgs {
   namespace: string | undefined;
   protected: boolean;
   keepPipelineVariablesRole: boolean;
+  updateToken: boolean;
   dryRun: boolean;
   create: boolean;
   push: boolean;
@@ -25,6 +27,7 @@ const OPTIONS = {
   'gitlab-namespace': { type: 'string' },
   protected: { type: 'boolean', default: true },
   'keep-pipeline-variables-role': { type: 'boolean', default: false },
+  'update-token': { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   'gitlab-create': { type: 'boolean', default: false },
   'gitlab-push': { type: 'boolean', default: false },
@@ -45,6 +48,7 @@ export function parseGitLabVariablesArgs(argv: string[]): GitLabVariablesArgs {
     namespace: values['gitlab-namespace'],
     protected: values.protected,
     keepPipelineVariablesRole: values['keep-pipeline-variables-role'],
+    updateToken: values['update-token'],
     dryRun: values['dry-run'],
     create: values['gitlab-create'],
     push: values['gitlab-push'],
@@ -60,6 +64,7 @@ export const GITLAB_VARIABLES_ROWS: FlagRow[] = [
   { flag: '--protected', what: 'only protected branches and tags get the variables', default: 'on' },
   { flag: '--no-protected', what: 'every branch and tag gets the variables', default: 'off' },
   { flag: '--keep-pipeline-variables-role', what: "leave the project's minimum role for pipeline variables as it is", default: 'off (set it to developer when it is higher)' },
+  { flag: '--update-token', what: "also set MLOPS_UPDATE_TOKEN (masked), the update:template job's token", default: 'off' },
   { flag: '--dry-run', what: 'print the API calls, secrets as [redacted]; send nothing', default: 'off' },
   { flag: '--gitlab-create', what: 'create the project (private) first', default: 'off' },
   { flag: '--gitlab-namespace NS', what: 'group path or username to create it in', default: 'the parent of --gitlab-project, else your own namespace' },
@@ -74,6 +79,7 @@ ${flagTable(
     ...credentialAuths().flatMap(({ name, auth }) =>
       auth.credential === null ? [] : auth.credential.inputs.map((input) => ({ flag: input.name, what: `${name}: ${input.what}` })),
     ),
+    { flag: UPDATE_TOKEN.name, what: `with --update-token: ${UPDATE_TOKEN.what}` },
   ],
   GITLAB_VARIABLES_ROWS,
 )}`;
@@ -93,6 +99,8 @@ Set the registry credentials of a generated repo as CI/CD variables of its
 GitLab project, through the GitLab API. Platform and registry come from
 REPO/.mlops-project.json; what it sets:
 ${WHAT_IT_SETS}
+With --update-token, also MLOPS_UPDATE_TOKEN (masked), the token the
+update:template job pushes its branch and opens its merge request with.
 A second run updates; it never duplicates.
 It also lets Developers set pipeline variables (the pipeline's manual
 switches), which GitLab.com turns off for new projects.

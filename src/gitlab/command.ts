@@ -18,6 +18,7 @@ export async function gitlabVariables(argv: string[]): Promise<void> {
     push: args.push,
     protected: args.protected,
     keepPipelineVariablesRole: args.keepPipelineVariablesRole,
+    updateToken: args.updateToken,
     dryRun: args.dryRun,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     say,

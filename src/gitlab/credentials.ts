@@ -43,6 +43,8 @@ export interface CredentialVariable {
   key: string;
   value: Secret;
   masked: boolean;
+  /** Its own description in GitLab; default: the registry credential's. */
+  description?: string;
 }
 
 export interface Credential {

@@ -19,6 +19,26 @@ export const TOKEN: Wanted = {
   hidden: true,
 };
 
+/**
+ * The update:template job's token (ci/update-template.sh of a generated repo):
+ * optional (--update-token), the same for every platform, not a registry
+ * credential. Read from the environment variable of the CI/CD variable's name.
+ * A project access token with the Developer role and the api scope: api
+ * opens the merge request, and includes Git over HTTPS (write_repository was
+ * split out of api in GitLab 11.11 and stayed part of it), so no other scope
+ * is needed; Developer may push a branch that is not protected.
+ */
+export const UPDATE_TOKEN: Wanted = {
+  name: 'MLOPS_UPDATE_TOKEN',
+  what: 'a project access token of the project (Settings > Access tokens), role Developer, scope api, for the update:template job',
+  prompt: 'Project access token for the update:template job (role Developer, scope api)',
+  hidden: true,
+};
+
+/** The CI/CD variable's description (GitLab allows 255 characters). */
+export const UPDATE_TOKEN_DESCRIPTION =
+  'Project access token (Developer, api) of the update:template job: it pushes mlops-project/update-* and opens the merge request; set by mlops-project gitlab-variables --update-token.';
+
 export interface SecretSource {
   env: NodeJS.ProcessEnv;
   /** True on a terminal: a missing value is asked. */

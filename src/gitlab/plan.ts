@@ -71,7 +71,10 @@ export function planGitLab(input: PlanInput): GitLabPlan {
       value: variable.value,
       masked: variable.masked,
       protected: input.protected,
-      description: `Registry ${variable.masked ? 'credentials' : 'login setting'} for the pipeline (${input.credential.summary}); set by mlops-project gitlab-variables.`.slice(0, 255),
+      description: (
+        variable.description ??
+        `Registry ${variable.masked ? 'credentials' : 'login setting'} for the pipeline (${input.credential.summary}); set by mlops-project gitlab-variables.`
+      ).slice(0, 255),
     })),
     pipelineVariablesForDevelopers: input.pipelineVariablesForDevelopers ?? true,
     push: input.push,

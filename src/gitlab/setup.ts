@@ -15,7 +15,7 @@ import { PIPELINE_FILE, readPipelineRegistry } from '../../generators/project/se
 import { applyGitLabPlan, type ApplyOptions, type ApplyResult, type Preflight, preflightGitLab } from './apply.js';
 import { type ClientOptions, createClient } from './client.js';
 import { type Credential, CREDENTIAL_BUILDERS, maskedProblem } from './credentials.js';
-import { readKeyFile, readSecrets, TOKEN, type Wanted } from './inputs.js';
+import { readKeyFile, readSecrets, TOKEN, UPDATE_TOKEN, UPDATE_TOKEN_DESCRIPTION, type Wanted } from './inputs.js';
 import { shellQuote } from '../../generators/shared/shell-quote.js';
 import { describePlan, type GitLabPlan, planGitLab } from './plan.js';
 import { Redactor, Secret } from './secret.js';
@@ -40,6 +40,8 @@ export interface GitLabSetupOptions {
   push?: boolean;
   /** Default true. */
   protected?: boolean;
+  /** Also set MLOPS_UPDATE_TOKEN, the update:template job's token, from the environment (--update-token). */
+  updateToken?: boolean;
   /** Leave who may set pipeline variables as it is (--keep-pipeline-variables-role); default: let Developers. */
   keepPipelineVariablesRole?: boolean;
   dryRun?: boolean;
@@ -157,7 +159,8 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   // The jobs' own credentials (GitLab's registry): no variable. Without a token, or with nothing but
   // a project to look at, no request is made; with a token and a project, the step still lets
   // Developers set pipeline variables (GitLab.com's new projects let nobody: the BUILD_ switches).
-  const nothing = builder === undefined ? nothingToSet(answers) : undefined;
+  const updateToken = options.updateToken ?? false;
+  const nothing = builder === undefined && !updateToken ? nothingToSet(answers) : undefined;
   if (nothing !== undefined && !(options.create ?? false) && !options.push && (options.project === undefined || !env.GITLAB_TOKEN)) {
     return { plan: undefined, describe: () => [`  ${nothing}`], check: () => Promise.resolve(), run: () => (say(nothing), Promise.resolve(undefined)) };
   }
@@ -173,7 +176,8 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
   const dryRun = options.dryRun ?? false;
 
   const inputs = auth.credential?.inputs ?? [];
-  const wanted = [TOKEN, ...inputs];
+  // The update job's token is not the registry's: any platform may have it, besides its credential.
+  const wanted = [TOKEN, ...inputs, ...(updateToken ? [UPDATE_TOKEN] : [])];
   const secrets = await readSecrets(wanted, { env, interactive: options.interactive && !dryRun }, { required: !dryRun });
   const redactor = new Redactor();
   // What is typed hidden is secret (the token, a password); names, paths and identifiers are not.
@@ -193,6 +197,13 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
       summary: 'not read in a dry run',
     };
   redactor.add(...credential.secrets);
+  if (updateToken)
+    credential.variables.push({
+      key: UPDATE_TOKEN.name,
+      value: secrets.get(UPDATE_TOKEN.name) ?? new Secret(''),
+      masked: true,
+      description: UPDATE_TOKEN_DESCRIPTION,
+    });
 
   const plan = planGitLab({
     gitlabUrl,
@@ -236,6 +247,7 @@ export async function prepareGitLab(options: GitLabSetupOptions): Promise<Prepar
       ...(rest.create ? ['--gitlab-create', ...(target.create?.namespace ? ['--gitlab-namespace', target.create.namespace] : [])] : []),
       ...(isProtected ? [] : ['--no-protected']),
       ...(plan.pipelineVariablesForDevelopers ? [] : ['--keep-pipeline-variables-role']),
+      ...(updateToken ? ['--update-token'] : []),
       ...(rest.push ? ['--gitlab-push'] : []),
     ]
       .map(shellQuote)
