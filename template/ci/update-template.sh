@@ -90,7 +90,7 @@ if git rev-parse -q --verify MERGE_HEAD > /dev/null; then git merge --abort; fi
 unshallow=
 if [ "$(git rev-parse --is-shallow-repository)" = true ]; then unshallow=--unshallow; fi
 git_auth fetch --quiet $unshallow "$repo_url" "refs/heads/$default_branch" ||
-  fail "could not fetch $default_branch from $repo_url (git's reason is above): MLOPS_UPDATE_TOKEN needs the api scope on this project."
+  fail "could not fetch $default_branch from $repo_url (git's reason is above): MLOPS_UPDATE_TOKEN must be an unexpired token of this project with the api scope; see docs/ci-variables.md."
 git checkout --quiet --force -B "$default_branch" FETCH_HEAD
 # A runner that reuses its checkout may keep the branches of an earlier run.
 git for-each-ref --format='%(refname:short)' 'refs/heads/mlops-project/update-*' | while read -r old; do git branch --quiet -D "$old"; done

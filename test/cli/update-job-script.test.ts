@@ -345,7 +345,7 @@ describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (s
     fake.addToken({ token: 'glpat-Revoked-0123456789abcd', username: BOT, scopes: ['api'], revoked: true });
     const job = await runJob(shell, p, { MLOPS_UPDATE_TOKEN: 'glpat-Revoked-0123456789abcd' });
     expect(job.code).toBe(1);
-    expect(job.out).toMatch(/^ERROR: could not fetch main from http:\/\/127\.0\.0\.1:\d+\/team\/churn-\d+\.git \(git's reason is above\): MLOPS_UPDATE_TOKEN needs the api scope on this project\.$/m);
+    expect(job.out).toMatch(/^ERROR: could not fetch main from http:\/\/127\.0\.0\.1:\d+\/team\/churn-\d+\.git \(git's reason is above\): MLOPS_UPDATE_TOKEN must be an unexpired token of this project with the api scope; see docs\/ci-variables\.md\.$/m);
     expect(job.out).not.toContain('glpat-Revoked-0123456789abcd');
     expect(await remoteBranch(p)).toBe('');
   });
