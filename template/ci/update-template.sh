@@ -144,11 +144,21 @@ remote=$(git_auth ls-remote "$repo_url" "refs/heads/$branch") ||
   fail "could not read the branches of $repo_url (git's reason is above)."
 lease="refs/heads/$branch:"
 push=true
+open=false
 if [ -n "$remote" ]; then
   git_auth fetch --quiet "$repo_url" "refs/heads/$branch" || fail "could not fetch $branch from $repo_url (git's reason is above)."
   lease="refs/heads/$branch:$(git rev-parse FETCH_HEAD)"
   if [ "$(git log -1 --format=%ce FETCH_HEAD)" != "$GIT_COMMITTER_EMAIL" ]; then
     say "NOTE: $branch on GitLab has commits this job did not make (the last by $(git log -1 --format=%cn FETCH_HEAD)): it is left as it is, and so is its merge request. Merge it, or delete the branch to have the next run make the update again."
+    exit 0
+  fi
+  # Its merge requests: one open is refreshed; one closed without merging means "not this one".
+  api_call GET /merge_requests -G --data-urlencode state=all --data-urlencode "source_branch=$branch" --data-urlencode "target_branch=$default_branch"
+  [ "$status" = 200 ] || refused "GET /merge_requests?source_branch=$branch"
+  if grep -q '"state":"opened"' "$work/answer"; then
+    open=true
+  elif grep -q '"state":"closed"' "$work/answer"; then
+    say "the merge request of $branch was closed without merging: it is not opened again. Delete the branch $branch to have the next run open one."
     exit 0
   fi
   if [ "$(git rev-parse 'FETCH_HEAD^{tree}')" = "$(git rev-parse 'HEAD^{tree}')" ] && [ "$(git rev-parse 'FETCH_HEAD^1')" = "$(git rev-parse 'HEAD^1')" ]; then
@@ -174,20 +184,18 @@ if [ "$push" = true ]; then
   say "pushed $branch ($(git rev-parse --short HEAD))."
 fi
 
+# The open merge request of the branch gets this run's title and description.
 refresh() {
   api_call GET /merge_requests -G --data-urlencode state=opened --data-urlencode "source_branch=$branch" --data-urlencode "target_branch=$default_branch"
   [ "$status" = 200 ] || refused "GET /merge_requests?source_branch=$branch"
   iid=$(iid_of_answer)
-  if [ -z "$iid" ]; then
-    say "no merge request is open for $branch (it was closed): not opened again. Delete the branch to have the next run open one."
-    exit 0
-  fi
+  [ -n "$iid" ] || fail "GitLab lists no open merge request of $branch into $default_branch, though it said one exists: run the job again."
   api_call PUT "/merge_requests/$iid" --data-urlencode "title=$title" --data-urlencode "description@$work/description"
   [ "$status" = 200 ] || refused "PUT /merge_requests/$iid"
   say "refreshed merge request !$iid: $CI_PROJECT_URL/-/merge_requests/$iid"
 }
 
-if [ "$push" = false ]; then
+if [ "$open" = true ]; then
   refresh
   exit 0
 fi
@@ -195,7 +203,8 @@ api_call POST /merge_requests --data-urlencode "source_branch=$branch" --data-ur
   --data-urlencode "title=$title" --data-urlencode "description@$work/description" --data remove_source_branch=true --data squash=false
 case $status in
   201) say "opened merge request !$(iid_of_answer): $CI_PROJECT_URL/-/merge_requests/$(iid_of_answer)" ;;
-  # "Another open merge request already exists for this source branch: !N"
+  # "Another open merge request already exists for this source branch: !N" (one
+  # this run did not see: the branch had been deleted, or another run was faster).
   409) refresh ;;
   *) refused "POST /merge_requests" ;;
 esac

@@ -232,7 +232,7 @@ describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (s
     expectNoLeak(job);
   });
 
-  it('refreshes: main moved, so the branch is rebuilt on it and force-pushed, and the open merge request (409) gets the new description', async () => {
+  it('refreshes: main moved, so the branch is rebuilt on it and force-pushed, and its open merge request gets the new description', async () => {
     const p = await newProject();
     expect((await runJob(shell, p)).code).toBe(0);
     const first = await remoteBranch(p);
@@ -248,14 +248,57 @@ describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (s
     expect(tip).not.toBe(first);
     expect((await git(bareOf(p), 'log', '-1', '--format=%P', tip)).split(' ')[0]).toBe(main);
     expect(mrCalls(from)).toEqual([
+      `GET /api/v4/projects/${p.id}/merge_requests`,
+      `GET /api/v4/projects/${p.id}/merge_requests`,
+      `PUT /api/v4/projects/${p.id}/merge_requests/1`,
+    ]);
+    const lists = since(from).filter((r) => r.method === 'GET' && r.url.includes('/merge_requests'));
+    expect(lists.map((r) => Object.fromEntries(new URLSearchParams(r.url.split('?')[1])))).toEqual([
+      { state: 'all', source_branch: BRANCH, target_branch: 'main' },
+      { state: 'opened', source_branch: BRANCH, target_branch: 'main' },
+    ]);
+    expect(p.mergeRequests).toHaveLength(1);
+    expect(p.mergeRequests[0]!.description).toContain(`✔ Updated to create-mlops-project ${VERSION}`);
+    expectNoLeak(job);
+  });
+
+  it('an open merge request whose branch was deleted: pushed again, GitLab answers the POST 409, and the job refreshes that one (GET, PUT)', async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    await execa('git', ['--git-dir', bareOf(p), 'branch', '-D', BRANCH]);
+    p.mergeRequests[0]!.description = 'stale';
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`update:template: pushed ${BRANCH}`);
+    expect(job.out).toContain(`update:template: refreshed merge request !1: ${urlOf(p)}/-/merge_requests/1`);
+    expect(mrCalls(from)).toEqual([
       `POST /api/v4/projects/${p.id}/merge_requests`,
       `GET /api/v4/projects/${p.id}/merge_requests`,
       `PUT /api/v4/projects/${p.id}/merge_requests/1`,
     ]);
-    const list = since(from).find((r) => r.method === 'GET' && r.url.includes('/merge_requests'))!;
-    expect(Object.fromEntries(new URLSearchParams(list.url.split('?')[1]))).toEqual({ state: 'opened', source_branch: BRANCH, target_branch: 'main' });
+    const post = since(from).find((r) => r.method === 'POST' && r.url.includes('/merge_requests'))!;
+    expect(post.headers['private-token']).toBe(TOKEN);
     expect(p.mergeRequests).toHaveLength(1);
     expect(p.mergeRequests[0]!.description).toContain(`✔ Updated to create-mlops-project ${VERSION}`);
+    expect(await remoteBranch(p)).not.toBe('');
+    expectNoLeak(job);
+  });
+
+  it('a merge request closed without merging is not opened again while its branch is there, even after main moved', async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    const tip = await remoteBranch(p);
+    p.mergeRequests[0]!.state = 'closed';
+    await pushToMain(p, 'src/process_data.py', (t) => `${t}\n# Main moved.\n`, 'main moved');
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(0);
+    expect(job.out).toContain(`update:template: the merge request of ${BRANCH} was closed without merging: it is not opened again. Delete the branch ${BRANCH} to have the next run open one.`);
+    expect(pushes(from)).toEqual([]);
+    expect(await remoteBranch(p)).toBe(tip);
+    expect(mrCalls(from)).toEqual([`GET /api/v4/projects/${p.id}/merge_requests`]);
+    expect(p.mergeRequests).toHaveLength(1);
     expectNoLeak(job);
   });
 
@@ -269,7 +312,11 @@ describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (s
     expect(job.out).toContain(`update:template: ${BRANCH} on GitLab holds this update already: nothing to push.`);
     expect(pushes(from)).toEqual([]);
     expect(await remoteBranch(p)).toBe(tip);
-    expect(mrCalls(from)).toEqual([`GET /api/v4/projects/${p.id}/merge_requests`, `PUT /api/v4/projects/${p.id}/merge_requests/1`]);
+    expect(mrCalls(from)).toEqual([
+      `GET /api/v4/projects/${p.id}/merge_requests`,
+      `GET /api/v4/projects/${p.id}/merge_requests`,
+      `PUT /api/v4/projects/${p.id}/merge_requests/1`,
+    ]);
     expectNoLeak(job);
   });
 
