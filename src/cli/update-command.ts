@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { planAddImage } from '../../generators/image/add-image.js';
 import type { AnswerKey } from '../../generators/project/answers.js';
-import { ANSWERS_FILE, GENERATOR_NAME, parseRecord, type ProjectRecord } from '../../generators/project/answers-file.js';
+import { ANSWERS_FILE, GENERATOR_NAME, parseRecord } from '../../generators/project/answers-file.js';
 import { UPDATE_BRANCH } from '../../generators/project/plan.js';
 import { docsUrl } from '../../generators/shared/docs.js';
 import { UserError } from '../../generators/shared/errors.js';
@@ -61,6 +61,16 @@ Docs: ${docsUrl('update/')}
 /** An update that cannot start: one line, exit 2, nothing changed. */
 const cannot = (message: string, hint?: string): UserError => new UserError(message, { docs: 'update', exitCode: 2, ...(hint ? { hint } : {}) });
 
+/** `step()`'s value; a user error it throws (a bad --set, a bad record) becomes one that cannot start, with the same message. */
+function orCannot<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof UserError) throw cannot(error.message);
+    throw error;
+  }
+}
+
 const VERB: Record<Outcome['kind'], string> = {
   update: 'update',
   add: 'add',
@@ -88,13 +98,7 @@ export async function updateCommand(argv: string[]): Promise<void> {
     const { branch, back } = await abortUpdate(dir);
     return say(`${green('✔')} Update aborted: back on ${back ?? 'the commit it started from'}, branch ${branch} deleted.`);
   }
-  let settings: Map<AnswerKey, string>;
-  try {
-    settings = new Map<AnswerKey, string>((values.set ?? []).map(parseSetting));
-  } catch (error) {
-    if (error instanceof UserError) throw cannot(error.message);
-    throw error;
-  }
+  const settings = orCannot(() => new Map<AnswerKey, string>((values.set ?? []).map(parseSetting)));
   const readOnly = Boolean(values.check || values['dry-run']);
 
   const head = await revParse(dir, 'HEAD');
@@ -109,13 +113,7 @@ export async function updateCommand(argv: string[]): Promise<void> {
   // Only the files the update needs are read (a repo may hold much else: data, models).
   const recordText = (await readTree(dir, 'HEAD', new Set([ANSWERS_FILE]))).get(ANSWERS_FILE);
   if (recordText === undefined) throw cannot(`No ${ANSWERS_FILE} in the last commit: run update in a repo made by ${GENERATOR_NAME}.`);
-  let record: ProjectRecord;
-  try {
-    record = parseRecord(recordText, ANSWERS_FILE);
-  } catch (error) {
-    if (error instanceof UserError) throw cannot(error.message);
-    throw error;
-  }
+  const record = orCannot(() => parseRecord(recordText, ANSWERS_FILE));
   if (compareVersions(record.version, VERSION) > 0)
     throw cannot(`This repo was made by ${GENERATOR_NAME} ${record.version}, newer than this one (${VERSION}): update with that version or a later one (npx mlops-project@${record.version} update).`);
 
@@ -127,13 +125,7 @@ export async function updateCommand(argv: string[]): Promise<void> {
           `Cannot find the render this repo started from (no update merged yet, and the first commit is not "Initial commit from ${GENERATOR_NAME} ..."): pass --base REV, the commit with the generated files as they were.`,
         );
 
-  let answers;
-  try {
-    answers = applySettings(record.answers, settings);
-  } catch (error) {
-    if (error instanceof UserError) throw cannot(error.message);
-    throw error;
-  }
+  const answers = orCannot(() => applySettings(record.answers, settings));
   // The base with the images added since, as `image` adds them (the base's own render has only those it had).
   const dockerfiles = await readTree(dir, 'HEAD', new Set(record.images.map((i) => i.dockerfile)));
   const baseImages = Object.fromEntries(record.images.map((i) => [i.name, baseImageOf(dockerfiles.get(i.dockerfile))]));

@@ -170,7 +170,7 @@ describe('mlops-project update', () => {
     expect(fresh.stdout.trim()).toBe(`✔ Up to date with create-mlops-project ${VERSION}.`);
   });
 
-  it('cannot start (exit 2, one line, nothing changed): a dirty tree, a downgrade, not a generated repo, an unknown --set key', async () => {
+  it('cannot start (exit 2, one line, nothing changed): a dirty tree, a downgrade, not a generated repo, an unknown --set key, a broken record', async () => {
     const dir = await oldRepo('refusals', { edits: false });
     const head = await git(dir, ['rev-parse', 'HEAD']);
     appendFileSync(join(dir, 'README.md'), 'uncommitted\n');
@@ -199,6 +199,14 @@ describe('mlops-project update', () => {
     expect(bad.stderr.split('\n')[0]).toMatch(/^error --set cannot change "repoName": it takes platform, gcpAuth, registry/);
     expect(await git(dir, ['status', '--porcelain'])).toBe('');
     expect(await git(dir, ['rev-parse', 'HEAD~1'])).toBe(head);
+
+    // A record that is not one: its own message, as one that cannot start.
+    writeFileSync(join(dir, '.mlops-project.json'), '{ not json\n');
+    await git(dir, ['commit', '-qam', 'a broken record']);
+    const broken = await update(dir);
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr.split('\n')[0]).toBe('error .mlops-project.json is not valid JSON: this does not look like a repo made by create-mlops-project.');
+    expect(await git(dir, ['status', '--porcelain'])).toBe('');
   });
 
   it('tried as a new user: --yes without --registry, then the next step as printed: main has the registry, ready for its first push', async () => {
