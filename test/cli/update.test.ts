@@ -1,21 +1,20 @@
 /**
  * `mlops-project update`, the built bin on real git repos. The "older
- * render" is a fixture of the old template: a repo this version renders,
- * changed where the old template differed (a comment of .gitlab-ci.yml, a
- * docs line, an older variable value) and recorded as 0.1.0, committed as the
- * generator commits. On top: a user's edits in Python, in .gitlab-ci.yml (a
- * job of their own, a changed variable), in docs, a deleted doc page and an
- * image added with `mlops-project image`.
+ * render" is a fixture of the old template (test/support/update.ts): a repo
+ * this version renders, changed where the old template differed (a comment of
+ * .gitlab-ci.yml, a docs line, an older variable value) and recorded as
+ * 0.1.0, committed as the generator commits. On top: a user's edits in
+ * Python, in .gitlab-ci.yml (a job of their own, a changed variable), in
+ * docs, a deleted doc page and an image added with `mlops-project image`.
  */
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, GIT_ENV, MLOPS_BIN, readTree, removeDir, run, tempDir } from '../support/cli.js';
+import { BRANCH, commitAll, edit, git, makeOld, oldRender, VERSION } from '../support/update.js';
 
-const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
-const BRANCH = `mlops-project/update-${VERSION}`;
-const ANSWERS = ['--yes', '--no-git', '--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn', '--builder', 'buildah'];
+const ANSWERS = ['--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn', '--builder', 'buildah'];
 
 let work: string;
 beforeAll(() => {
@@ -23,26 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(work));
 
-async function git(dir: string, args: string[]): Promise<string> {
-  return String((await execa('git', args, { cwd: dir, env: GIT_ENV })).stdout).trim();
-}
 const update = (dir: string, args: string[] = []) => run(MLOPS_BIN, ['update', ...args], dir);
-const edit = (dir: string, path: string, change: (text: string) => string): void => {
-  const full = join(dir, path);
-  const before = readFileSync(full, 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`edit of ${path} changed nothing`);
-  writeFileSync(full, after);
-};
-
-/** What the old template did differently: applied to this version's render, it gives the old one. */
-function makeOld(dir: string): void {
-  edit(dir, '.mlops-project.json', (t) => t.replace(`"version": "${VERSION}"`, '"version": "0.1.0"'));
-  edit(dir, '.gitlab-ci.yml', (t) => t.replace('# GitLab CI/CD pipeline of this repository\n', '# GitLab CI/CD pipeline of this repository (0.1.0)\n'));
-  edit(dir, '.gitlab-ci.yml', (t) => t.replace('    value: latest\n', '    value: stable\n'));
-  edit(dir, 'docs/index.md', (t) => `${t}\nA line the old template had.\n`);
-  edit(dir, 'docs/releasing.md', (t) => `${t}\nAnother line the old template had.\n`);
-}
 
 /** The user's changes, none of them where the old and new templates differ. */
 async function userEdits(dir: string, { commit }: { commit: boolean }): Promise<void> {
@@ -52,26 +32,20 @@ async function userEdits(dir: string, { commit }: { commit: boolean }): Promise<
   edit(dir, 'docs/getting-started.md', (t) => t.replace('# Getting started\n', '# Getting started\n\nOur team reads this first.\n'));
   rmSync(join(dir, 'docs/releasing.md'));
   if (commit) {
-    await git(dir, ['add', '-A']);
-    await git(dir, ['commit', '-qm', 'our edits']);
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-qm', 'our edits');
   }
   const image = await run(MLOPS_BIN, ['image', '--name', 'serving', '--base-image', 'python:3.11-slim'], dir);
   expect(image.exitCode, image.stderr).toBe(0);
   if (commit) {
-    await git(dir, ['add', '-A']);
-    await git(dir, ['commit', '-qm', 'add the serving image']);
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-qm', 'add the serving image');
   }
 }
 
 /** A repo made by the old template, committed as the generator does, with the user's edits on top. */
 async function oldRepo(name: string, { edits = true } = {}): Promise<string> {
-  const made = await create([name, ...ANSWERS], work);
-  expect(made.exitCode, made.stderr).toBe(0);
-  const dir = join(work, name);
-  makeOld(dir);
-  await git(dir, ['init', '-q', '-b', 'main']);
-  await git(dir, ['add', '-A']);
-  await git(dir, ['commit', '-qm', 'Initial commit from create-mlops-project 0.1.0']);
+  const dir = await oldRender(work, name, ANSWERS);
   if (edits) await userEdits(dir, { commit: true });
   return dir;
 }
@@ -82,7 +56,7 @@ const withoutGit = (tree: Record<string, string>): Record<string, string> =>
 describe('mlops-project update', () => {
   it("updates cleanly: the new render plus exactly the user's changes, as a merge commit on a branch of its own", async () => {
     const dir = await oldRepo('clean');
-    const before = await git(dir, ['rev-parse', 'main']);
+    const before = await git(dir, 'rev-parse', 'main');
     const result = await update(dir);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain(`✔ Updated to create-mlops-project ${VERSION} on branch ${BRANCH}`);
@@ -90,17 +64,17 @@ describe('mlops-project update', () => {
 
     // The expected tree: this version's render of the same answers, with the same edits and image.
     const fresh = join(work, 'fresh');
-    expect((await create(['fresh', ...ANSWERS], work)).exitCode).toBe(0);
+    expect((await create(['fresh', '--yes', '--no-git', ...ANSWERS], work)).exitCode).toBe(0);
     await userEdits(fresh, { commit: false });
     expect(withoutGit(readTree(dir))).toEqual(withoutGit(readTree(fresh)));
 
     // The user's branch is untouched; the update is a merge of it and the render, committed, the tree clean.
-    expect(await git(dir, ['rev-parse', 'main'])).toBe(before);
-    expect(await git(dir, ['branch', '--show-current'])).toBe(BRANCH);
-    expect(await git(dir, ['status', '--porcelain'])).toBe('');
-    const parents = (await git(dir, ['log', '-1', '--format=%P'])).split(' ');
+    expect(await git(dir, 'rev-parse', 'main')).toBe(before);
+    expect(await git(dir, 'branch', '--show-current')).toBe(BRANCH);
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
+    const parents = (await git(dir, 'log', '-1', '--format=%P')).split(' ');
     expect(parents[0]).toBe(before);
-    expect(await git(dir, ['log', '-1', '--format=%s', parents[1]!])).toBe(`mlops-project render ${VERSION}`);
+    expect(await git(dir, 'log', '-1', '--format=%s', parents[1]!)).toBe(`mlops-project render ${VERSION}`);
 
     // Now up to date: --check says so, and update changes nothing.
     expect((await update(dir, ['--check'])).exitCode).toBe(0);
@@ -112,8 +86,8 @@ describe('mlops-project update', () => {
   it('a conflicting edit: exit 1, markers and real index stages 1/2/3, listed; --abort restores the repo', async () => {
     const dir = await oldRepo('conflict', { edits: false });
     edit(dir, '.gitlab-ci.yml', (t) => t.replace('# GitLab CI/CD pipeline of this repository (0.1.0)\n', '# GitLab CI/CD pipeline of our team\n'));
-    await git(dir, ['commit', '-qam', 'our title']);
-    const head = await git(dir, ['rev-parse', 'HEAD']);
+    await git(dir, 'commit', '-qam', 'our title');
+    const head = await git(dir, 'rev-parse', 'HEAD');
     const result = await update(dir);
     expect(result.exitCode).toBe(1);
     expect(result.stdout.split('\n').slice(0, 3)).toEqual([
@@ -121,7 +95,7 @@ describe('mlops-project update', () => {
       '  .gitlab-ci.yml',
       'Resolve them, then: git add .gitlab-ci.yml && git commit',
     ]);
-    const stages = (await git(dir, ['ls-files', '-u', '--', '.gitlab-ci.yml'])).split('\n').map((l) => l.split(/\s+/)[2]);
+    const stages = (await git(dir, 'ls-files', '-u', '--', '.gitlab-ci.yml')).split('\n').map((l) => l.split(/\s+/)[2]);
     expect(stages).toEqual(['1', '2', '3']);
     const text = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
     expect(text).toContain('<<<<<<< yours\n# GitLab CI/CD pipeline of our team\n=======\n# GitLab CI/CD pipeline of this repository\n>>>>>>> render of');
@@ -129,28 +103,28 @@ describe('mlops-project update', () => {
 
     const aborted = await update(dir, ['--abort']);
     expect(aborted.exitCode, aborted.stderr).toBe(0);
-    expect(await git(dir, ['branch', '--show-current'])).toBe('main');
-    expect(await git(dir, ['rev-parse', 'HEAD'])).toBe(head);
-    expect(await git(dir, ['status', '--porcelain'])).toBe('');
-    expect(await git(dir, ['branch', '--list', BRANCH])).toBe('');
+    expect(await git(dir, 'branch', '--show-current')).toBe('main');
+    expect(await git(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
+    expect(await git(dir, 'branch', '--list', BRANCH)).toBe('');
   });
 
   it("git's own commands finish or undo it too: resolve, git commit makes the merge commit", async () => {
     const dir = await oldRepo('resolve', { edits: false });
     edit(dir, '.gitlab-ci.yml', (t) => t.replace('# GitLab CI/CD pipeline of this repository (0.1.0)\n', '# Ours\n'));
-    await git(dir, ['commit', '-qam', 'our title']);
+    await git(dir, 'commit', '-qam', 'our title');
     expect((await update(dir)).exitCode).toBe(1);
     edit(dir, '.gitlab-ci.yml', (t) => t.replace(/<<<<<<< yours\n# Ours\n=======\n(# GitLab CI\/CD pipeline of this repository\n)>>>>>>> render of \S+\n/, '$1'));
-    await git(dir, ['add', '.gitlab-ci.yml']);
-    await git(dir, ['commit', '-q', '--no-edit']);
-    expect((await git(dir, ['log', '-1', '--format=%P'])).split(' ')).toHaveLength(2);
-    expect(await git(dir, ['log', '-1', '--format=%s'])).toBe(`Update to create-mlops-project ${VERSION}`);
+    await git(dir, 'add', '.gitlab-ci.yml');
+    await git(dir, 'commit', '-q', '--no-edit');
+    expect((await git(dir, 'log', '-1', '--format=%P')).split(' ')).toHaveLength(2);
+    expect(await git(dir, 'log', '-1', '--format=%s')).toBe(`Update to create-mlops-project ${VERSION}`);
     expect((await update(dir, ['--check'])).exitCode).toBe(0);
   });
 
   it('--check: exit 1 when an update exists, 0 on a fresh repo; --dry-run lists the changes and conflicts; neither writes', async () => {
     const dir = await oldRepo('check');
-    const head = await git(dir, ['rev-parse', 'HEAD']);
+    const head = await git(dir, 'rev-parse', 'HEAD');
     const check = await update(dir, ['--check']);
     expect(check.exitCode).toBe(1);
     expect(check.stdout).toMatch(new RegExp(`^An update to create-mlops-project ${VERSION.replace(/\./g, '\\.')} exists: \\d+ files`));
@@ -159,9 +133,9 @@ describe('mlops-project update', () => {
     expect(dry.stdout).toContain('  merge .gitlab-ci.yml (yours and the template\'s changes)');
     expect(dry.stdout).toContain('  update docs/index.md');
     expect(dry.stdout).toContain('No conflicts: it would merge cleanly.');
-    expect(await git(dir, ['rev-parse', 'HEAD'])).toBe(head);
-    expect(await git(dir, ['status', '--porcelain'])).toBe('');
-    expect(await git(dir, ['branch', '--list', BRANCH])).toBe('');
+    expect(await git(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
+    expect(await git(dir, 'branch', '--list', BRANCH)).toBe('');
 
     const made = await create(['fresh-check', '--yes', '--registry', 'harbor.acme.io/ml/x'], work);
     expect(made.exitCode).toBe(0);
@@ -172,15 +146,15 @@ describe('mlops-project update', () => {
 
   it('cannot start (exit 2, one line, nothing changed): a dirty tree, a downgrade, not a generated repo, an unknown --set key, a broken record', async () => {
     const dir = await oldRepo('refusals', { edits: false });
-    const head = await git(dir, ['rev-parse', 'HEAD']);
+    const head = await git(dir, 'rev-parse', 'HEAD');
     appendFileSync(join(dir, 'README.md'), 'uncommitted\n');
     const dirty = await update(dir);
     expect(dirty.exitCode).toBe(2);
     expect(dirty.stderr.split('\n')[0]).toBe('error The work tree has changes that are not committed (README.md): commit or stash them first, so the update is a commit of its own.');
-    await git(dir, ['checkout', '--', 'README.md']);
+    await git(dir, 'checkout', '--', 'README.md');
 
     edit(dir, '.mlops-project.json', (t) => t.replace('"version": "0.1.0"', '"version": "9.0.0"'));
-    await git(dir, ['commit', '-qam', 'from the future']);
+    await git(dir, 'commit', '-qam', 'from the future');
     const down = await update(dir);
     expect(down.exitCode).toBe(2);
     expect(down.stderr.split('\n')[0]).toMatch(/^error This repo was made by create-mlops-project 9\.0\.0, newer than this one/);
@@ -188,8 +162,8 @@ describe('mlops-project update', () => {
     const plain = join(work, 'plain');
     await execa('git', ['init', '-q', '-b', 'main', plain]);
     writeFileSync(join(plain, 'x.txt'), 'x\n');
-    await git(plain, ['add', '-A']);
-    await git(plain, ['commit', '-qm', 'x']);
+    await git(plain, 'add', '-A');
+    await git(plain, 'commit', '-qm', 'x');
     const not = await update(plain);
     expect(not.exitCode).toBe(2);
     expect(not.stderr.split('\n')[0]).toBe('error No .mlops-project.json in the last commit: run update in a repo made by create-mlops-project.');
@@ -197,16 +171,16 @@ describe('mlops-project update', () => {
     const bad = await update(dir, ['--set', 'repoName=other']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.split('\n')[0]).toMatch(/^error --set cannot change "repoName": it takes platform, gcpAuth, registry/);
-    expect(await git(dir, ['status', '--porcelain'])).toBe('');
-    expect(await git(dir, ['rev-parse', 'HEAD~1'])).toBe(head);
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
+    expect(await git(dir, 'rev-parse', 'HEAD~1')).toBe(head);
 
     // A record that is not one: its own message, as one that cannot start.
     writeFileSync(join(dir, '.mlops-project.json'), '{ not json\n');
-    await git(dir, ['commit', '-qam', 'a broken record']);
+    await git(dir, 'commit', '-qam', 'a broken record');
     const broken = await update(dir);
     expect(broken.exitCode).toBe(2);
     expect(broken.stderr.split('\n')[0]).toBe('error .mlops-project.json is not valid JSON: this does not look like a repo made by create-mlops-project.');
-    expect(await git(dir, ['status', '--porcelain'])).toBe('');
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
   });
 
   it('tried as a new user: --yes without --registry, then the next step as printed: main has the registry, ready for its first push', async () => {
@@ -218,8 +192,8 @@ describe('mlops-project update', () => {
     const dir = join(work, 'newcomer');
     const ran = await execa('sh', ['-c', command], { cwd: dir, env: { ...process.env, ...GIT_ENV }, reject: false });
     expect(ran.exitCode, String(ran.stderr)).toBe(0);
-    expect(await git(dir, ['branch', '--show-current'])).toBe('main');
-    expect(await git(dir, ['status', '--porcelain'])).toBe('');
+    expect(await git(dir, 'branch', '--show-current')).toBe('main');
+    expect(await git(dir, 'status', '--porcelain')).toBe('');
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toMatch(/^ {2}IMAGE_REGISTRY: harbor\.acme\.io\/ml\/newcomer$/m);
     // gitlab-variables now takes it: the credential is for the real host.
     const dry = await run(MLOPS_BIN, ['gitlab-variables', '--gitlab-project', 'g/p', '--dry-run'], dir, {});
@@ -227,16 +201,14 @@ describe('mlops-project update', () => {
   });
 
   it('a first commit not made by the generator: exit 2 naming --base; with --base REV it updates from there', async () => {
-    const made = await create(['handmade', ...ANSWERS], work);
+    const made = await create(['handmade', '--yes', '--no-git', ...ANSWERS], work);
     expect(made.exitCode).toBe(0);
     const dir = join(work, 'handmade');
     makeOld(dir);
-    await git(dir, ['init', '-q', '-b', 'main']);
-    await git(dir, ['add', '-A']);
-    await git(dir, ['commit', '-qm', 'our project']);
-    const first = await git(dir, ['rev-parse', 'HEAD']);
+    await commitAll(dir, 'our project');
+    const first = await git(dir, 'rev-parse', 'HEAD');
     appendFileSync(join(dir, 'src/process_data.py'), '\n# ours\n');
-    await git(dir, ['commit', '-qam', 'more']);
+    await git(dir, 'commit', '-qam', 'more');
     const lost = await update(dir);
     expect(lost.exitCode).toBe(2);
     expect(lost.stderr.split('\n')[0]).toMatch(/^error Cannot find the render this repo started from .*pass --base REV/);
