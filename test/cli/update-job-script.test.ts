@@ -299,6 +299,33 @@ describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (s
     expectNoLeak(job);
   });
 
+  it("merged by squash: update's line (what happened, the command that recovers), the job failed on it, nothing pushed, no API called", async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    // Squashed, as GitLab squashes it (one commit of the branch's changes on main), and the source branch removed.
+    const dir = join(work, `squash-${++count}`);
+    await execa('git', ['clone', '-q', bareOf(p), dir]);
+    await git(dir, 'merge', '-q', '--squash', `origin/${BRANCH}`);
+    await git(dir, 'commit', '-qm', `Update to create-mlops-project ${VERSION} (squashed)`);
+    await git(dir, 'push', '-q', 'origin', 'main', `:${BRANCH}`);
+    p.mergeRequests[0]!.state = 'merged';
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(1);
+    const lines = job.out.trimEnd().split('\n');
+    const line = lines.find((l) => l.startsWith('error '));
+    expect(line).toMatch(
+      new RegExp(
+        `^error The update to ${VERSION.replace(/\./g, '\\.')} was merged without its history \\(squashed, for instance\\): .* Make it again with \\S+: npx -p create-mlops-project@${VERSION.replace(/\./g, '\\.')} mlops-project update --render-base, then run this update with the --base it prints\\.$`,
+      ),
+    );
+    expect(lines.at(-1)).toBe('ERROR: mlops-project update --check could not run (exit 2; its reason is above).');
+    expect(pushes(from)).toEqual([]);
+    expect(since(from).filter((r) => r.url.startsWith('/api/'))).toEqual([]);
+    expect(await remoteBranch(p)).toBe('');
+    expectNoLeak(job);
+  });
+
   it('conflicts: the job fails, lists the files and the commands to resolve them locally, and pushes nothing', async () => {
     const p = await newProject();
     await pushToMain(p, '.gitlab-ci.yml', (t) => t.replace('# GitLab CI/CD pipeline of this repository (0.1.0)\n', '# GitLab CI/CD pipeline of our team\n'), 'our title');

@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create, GIT_ENV, MLOPS_BIN, readTree, removeDir, run, tempDir } from '../support/cli.js';
+import { create, errorLines, GIT_ENV, MLOPS_BIN, readTree, removeDir, run, tempDir } from '../support/cli.js';
 import { BRANCH, commitAll, edit, git, makeOld, oldRender, VERSION } from '../support/update.js';
 
 const ANSWERS = ['--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn', '--builder', 'buildah'];
@@ -48,6 +48,48 @@ async function oldRepo(name: string, { edits = true } = {}): Promise<string> {
   const dir = await oldRender(work, name, ANSWERS);
   if (edits) await userEdits(dir, { commit: true });
   return dir;
+}
+
+/** What an update that cannot start must leave as it was: HEAD, its tree, the work tree, every ref. */
+async function state(dir: string): Promise<{ head: string; tree: string; status: string; refs: string }> {
+  return {
+    head: await git(dir, 'rev-parse', 'HEAD'),
+    tree: await git(dir, 'rev-parse', 'HEAD^{tree}'),
+    status: await git(dir, 'status', '--porcelain'),
+    refs: (await git(dir, 'for-each-ref', '--format=%(objectname) %(refname)')).split('\n').sort().join('\n'),
+  };
+}
+
+/**
+ * A repo whose update to 0.1.0 was squash-merged: made by "0.0.9" (the old
+ * render with one more line, as its generator commit), the user's edits, then
+ * the update as `update` makes one (a render commit "mlops-project render
+ * 0.1.0" of the old render, its parent the first commit, merged on the branch
+ * mlops-project/update-0.1.0), merged into main by a squash: main has its
+ * files and record, not its history.
+ */
+async function squashedOlderUpdate(name: string): Promise<{ dir: string; initial: string; render: string }> {
+  const made = await create([name, '--yes', '--no-git', ...ANSWERS], work);
+  expect(made.exitCode, made.stderr).toBe(0);
+  const dir = join(work, name);
+  makeOld(dir);
+  await git(dir, 'init', '-q', '-b', 'main');
+  await git(dir, 'add', '-A');
+  const rendered = await git(dir, 'write-tree');
+  edit(dir, '.mlops-project.json', (t) => t.replace('"version": "0.1.0"', '"version": "0.0.9"'));
+  edit(dir, 'docs/index.md', (t) => `${t}\nA line of 0.0.9.\n`);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-qm', 'Initial commit from create-mlops-project 0.0.9');
+  const initial = await git(dir, 'rev-parse', 'HEAD');
+  await userEdits(dir, { commit: true });
+  const render = await git(dir, 'commit-tree', rendered, '-p', initial, '-m', 'mlops-project render 0.1.0');
+  await git(dir, 'checkout', '-q', '-b', 'mlops-project/update-0.1.0');
+  await git(dir, 'merge', '-q', '--no-ff', '-m', 'Update to create-mlops-project 0.1.0', render);
+  await git(dir, 'checkout', '-q', 'main');
+  await git(dir, 'merge', '-q', '--squash', 'mlops-project/update-0.1.0');
+  await git(dir, 'commit', '-qm', 'Update to create-mlops-project 0.1.0 (squashed)');
+  expect(readFileSync(join(dir, '.mlops-project.json'), 'utf8')).toContain('"version": "0.1.0"');
+  return { dir, initial, render };
 }
 
 const withoutGit = (tree: Record<string, string>): Record<string, string> =>
@@ -219,6 +261,132 @@ describe('mlops-project update', () => {
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).not.toContain('(0.1.0)');
     // The next update starts from the render this one merged: up to date.
     expect((await update(dir, ['--check'])).exitCode).toBe(0);
+  });
+
+  it('an update merged by squash: the next update stops (exit 2, one line, nothing changed) naming its render commit, still in the repo; --base with it updates cleanly', async () => {
+    const { dir, initial, render } = await squashedOlderUpdate('squashed');
+    const before = await state(dir);
+    const what =
+      'error The update to 0.1.0 was merged without its history (squashed, for instance): no commit "mlops-project render 0.1.0" is in this ' +
+      `branch's history, so this update would start again from the render of 0.0.9 (${initial.slice(0, 8)}) and conflict where the template changed since.`;
+    for (const flags of [[], ['--check'], ['--dry-run']]) {
+      const stopped = await update(dir, flags);
+      expect(stopped.exitCode, stopped.stdout).toBe(2);
+      expect(errorLines(stopped.stderr)).toEqual([`${what} That commit is still in this repo: run node ${MLOPS_BIN} update ${[...flags, '--base', render.slice(0, 12)].join(' ')}`]);
+      expect(stopped.stdout).toBe('');
+      expect(await state(dir)).toEqual(before);
+    }
+    // What it stops: from the older render, the template's changes of 0.1.0 come again and conflict.
+    const stale = await update(dir, ['--dry-run', '--base', initial]);
+    expect(stale.stdout).toMatch(/^ {2}conflict docs\/index\.md/m);
+
+    const based = await update(dir, ['--base', render.slice(0, 12)]);
+    expect(based.exitCode, based.stderr).toBe(0);
+    expect(based.stdout).toContain(`✔ Updated to create-mlops-project ${VERSION} on branch ${BRANCH}`);
+    // The same tree as this version's render of the same answers with the same edits and image.
+    const fresh = join(work, 'fresh-squashed');
+    expect((await create(['fresh-squashed', '--yes', '--no-git', ...ANSWERS], work)).exitCode).toBe(0);
+    await userEdits(fresh, { commit: false });
+    expect(withoutGit(readTree(dir))).toEqual(withoutGit(readTree(fresh)));
+    // Merged with a merge commit, the history has the render again: the next update starts from it.
+    await git(dir, 'checkout', '-q', 'main');
+    await git(dir, 'merge', '-q', '--no-ff', '--no-edit', BRANCH);
+    expect((await update(dir, ['--check'])).exitCode).toBe(0);
+  });
+
+  it("its render commit gone from the repo: the line says how to make it again, the hint how to fetch it from GitLab's merge request ref, and that fetch brings it back", async () => {
+    const { dir, render } = await squashedOlderUpdate('squashed-gone');
+    // The update branch as GitLab keeps it after the merge (refs/merge-requests/<iid>/head), then gone here, with its reflog.
+    const origin = join(work, 'squashed-gone-origin.git');
+    await execa('git', ['init', '-q', '--bare', origin]);
+    await git(dir, 'remote', 'add', 'origin', origin);
+    await git(dir, 'push', '-q', 'origin', 'main', 'mlops-project/update-0.1.0:refs/merge-requests/1/head');
+    await git(dir, 'branch', '-q', '-D', 'mlops-project/update-0.1.0');
+    await git(dir, 'reflog', 'expire', '--expire=now', '--all');
+    const before = await state(dir);
+
+    const stopped = await update(dir);
+    expect(stopped.exitCode).toBe(2);
+    const [line, hint] = errorLines(stopped.stderr);
+    expect(line).toMatch(/^error The update to 0\.1\.0 was merged without its history \(squashed, for instance\): .* and conflict where the template changed since\. /);
+    expect(line).toMatch(/ Make it again with 0\.1\.0: npx -p create-mlops-project@0\.1\.0 mlops-project update --render-base, then run this update with the --base it prints\.$/);
+    expect(hint).toBe(
+      "Or fetch it from GitLab, which keeps a merge request's commits (for some time after the merge): git fetch origin '+refs/merge-requests/*/head:refs/remotes/origin/merge-requests/*', then run update again.",
+    );
+    expect(await state(dir)).toEqual(before);
+    // This version cannot make 0.1.0's render: it says which can.
+    const other = await update(dir, ['--render-base']);
+    expect(other.exitCode).toBe(2);
+    expect(errorLines(other.stderr)).toEqual([
+      `error --render-base makes the render of this version (${VERSION}), and this repo records 0.1.0: run it with that version: npx -p create-mlops-project@0.1.0 mlops-project update --render-base`,
+    ]);
+    const mixed = await update(dir, ['--render-base', '--check']);
+    expect(mixed.exitCode).toBe(2);
+    expect(errorLines(mixed.stderr)).toEqual(['error --render-base goes alone (with --dir at most): it makes one commit and changes nothing else.']);
+    expect(await state(dir)).toEqual(before);
+
+    const fetch = /: (git fetch .*), then run update again\.$/.exec(hint!)![1]!;
+    const fetched = await execa('sh', ['-c', fetch], { cwd: dir, env: { ...process.env, ...GIT_ENV }, reject: false });
+    expect(fetched.exitCode, String(fetched.stderr)).toBe(0);
+    const found = await update(dir);
+    expect(found.exitCode).toBe(2);
+    expect(errorLines(found.stderr)[0]).toMatch(new RegExp(` That commit is still in this repo: run node \\S+ update --base ${render.slice(0, 12)}$`));
+    const based = await update(dir, ['--base', render.slice(0, 12)]);
+    expect(based.exitCode, based.stderr).toBe(0);
+  });
+
+  it("this version's update squashed and its render gone: --render-base makes the same render again (no file or branch changed), for --base, or for git merge -s ours", async () => {
+    const dir = await oldRepo('squashed-own');
+    expect((await update(dir)).exitCode).toBe(0);
+    const renderTree = await git(dir, 'rev-parse', `${BRANCH}^2^{tree}`);
+    await git(dir, 'checkout', '-q', 'main');
+    await git(dir, 'merge', '-q', '--squash', BRANCH);
+    await git(dir, 'commit', '-qm', `Update to create-mlops-project ${VERSION} (squashed)`);
+    await git(dir, 'branch', '-q', '-D', BRANCH);
+    await git(dir, 'reflog', 'expire', '--expire=now', '--all');
+    const initial = await git(dir, 'rev-list', '--max-parents=0', 'HEAD');
+    const before = await state(dir);
+
+    const stopped = await update(dir, ['--set', 'runnerTag=big']);
+    expect(stopped.exitCode).toBe(2);
+    expect(errorLines(stopped.stderr)[0]).toBe(
+      `error The update to ${VERSION} was merged without its history (squashed, for instance): no commit "mlops-project render ${VERSION}" is in this ` +
+        `branch's history, so this update would start again from the render of 0.1.0 (${initial.slice(0, 8)}) and conflict where the template changed since. ` +
+        `Make it again with ${VERSION}: node ${MLOPS_BIN} update --render-base, then run this update with the --base it prints.`,
+    );
+    expect(await state(dir)).toEqual(before);
+
+    const made = await update(dir, ['--render-base']);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const ref = `refs/mlops-project/render-${VERSION}`;
+    const commit = await git(dir, 'rev-parse', ref);
+    const short = commit.slice(0, 12);
+    expect(made.stdout.trimEnd().split('\n')).toEqual([
+      `✔ The render of create-mlops-project ${VERSION} for this repo's answers and images: commit ${short} (kept as ${ref}); no file or branch changed.`,
+      `Update from it (with this version or a later one): node ${MLOPS_BIN} update --base ${short}`,
+      `Or record it in this branch's history, so that every update starts from it (the update:template job too, once pushed): git merge -s ours -m 'Record the render of create-mlops-project ${VERSION}' ${short}`,
+    ]);
+    // The same bytes as the render the squashed update merged; only the new ref besides.
+    expect(await git(dir, 'rev-parse', `${commit}^{tree}`)).toBe(renderTree);
+    expect(await git(dir, 'log', '-1', '--format=%s %P', commit)).toBe(`mlops-project render ${VERSION} ${initial}`);
+    expect(await state(dir)).toEqual({ ...before, refs: `${before.refs}\n${commit} ${ref}`.split('\n').sort().join('\n') });
+    // Now the line names it; with --base, the --set goes through the same merge, the user's edits kept.
+    const named = await update(dir, ['--set', 'runnerTag=big']);
+    expect(errorLines(named.stderr)[0]).toMatch(new RegExp(`run node \\S+ update --set runnerTag=big --base ${short}$`));
+    const based = await update(dir, ['--set', 'runnerTag=big', '--base', short]);
+    expect(based.exitCode, based.stderr).toBe(0);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toMatch(/^ {4}- big$/m);
+    expect(readFileSync(join(dir, 'src/process_data.py'), 'utf8')).toMatch(/# A note of ours\.\n$/);
+
+    // Or, on main, the printed git merge -s ours: the render in main's history, so every update starts from it.
+    await git(dir, 'checkout', '-q', 'main');
+    const merge = made.stdout.trimEnd().split('\n')[2]!.replace(/^.*: (git merge .*)$/, '$1');
+    const merged = await execa('sh', ['-c', merge], { cwd: dir, env: { ...process.env, ...GIT_ENV }, reject: false });
+    expect(merged.exitCode, String(merged.stderr)).toBe(0);
+    expect(await git(dir, 'rev-parse', 'HEAD^{tree}')).toBe(before.tree);
+    const check = await update(dir, ['--check']);
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(check.stdout.trim()).toBe(`✔ Up to date with create-mlops-project ${VERSION}.`);
   });
 
   it('--set registry=...: a repo made with the placeholder gets its real registry through the same merge', async () => {
