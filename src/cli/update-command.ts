@@ -178,7 +178,7 @@ export async function updateCommand(argv: string[]): Promise<void> {
   if (recordText === undefined) throw cannot(`No ${ANSWERS_FILE} in the last commit: run update in a repo made by ${GENERATOR_NAME}.`);
   const record = orCannot(() => parseRecord(recordText, ANSWERS_FILE));
   if (compareVersions(record.version, VERSION) > 0)
-    throw cannot(`This repo was made by ${GENERATOR_NAME} ${record.version}, newer than this one (${VERSION}): update with that version or a later one (npx mlops-project@${record.version} update).`);
+    throw cannot(`This repo was made by ${GENERATOR_NAME} ${record.version}, newer than this one (${VERSION}): update with that version or a later one (npx -p ${GENERATOR_NAME}@${record.version} mlops-project update).`);
 
   // The base with the images added since, as `image` adds them (the base's own render has only those it had).
   const dockerfiles = await readTree(dir, 'HEAD', new Set(record.images.map((i) => i.dockerfile)));

@@ -199,7 +199,9 @@ describe('mlops-project update', () => {
     await git(dir, 'commit', '-qam', 'from the future');
     const down = await update(dir);
     expect(down.exitCode).toBe(2);
-    expect(down.stderr.split('\n')[0]).toMatch(/^error This repo was made by create-mlops-project 9\.0\.0, newer than this one/);
+    expect(down.stderr.split('\n')[0]).toBe(
+      `error This repo was made by create-mlops-project 9.0.0, newer than this one (${VERSION}): update with that version or a later one (npx -p create-mlops-project@9.0.0 mlops-project update).`,
+    );
 
     const plain = join(work, 'plain');
     await execa('git', ['init', '-q', '-b', 'main', plain]);
