@@ -6,11 +6,11 @@
  * date); 1: conflicts left as git leaves them (or, with --check, an update
  * exists); 2: it cannot start (nothing changed).
  */
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { planAddImage } from '../../generators/image/add-image.js';
-import type { AnswerKey } from '../../generators/project/answers.js';
+import type { AnswerKey, Answers } from '../../generators/project/answers.js';
 import { ANSWERS_FILE, GENERATOR_NAME, parseRecord, type ProjectRecord } from '../../generators/project/answers-file.js';
 import { UPDATE_BRANCH } from '../../generators/project/plan.js';
 import { docsUrl } from '../../generators/shared/docs.js';
@@ -31,12 +31,14 @@ import {
   mergeFile,
   readTree,
   RENDER_SUBJECT,
+  renderCommits,
   type Resolution,
   revParse,
+  setRef,
   statusLines,
   workTreeRoot,
 } from '../io/git-update.js';
-import { readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
+import { mlopsProjectCommand, readBuiltFiles, readPipeline, readTemplate } from '../io/template-source.js';
 import { flagError } from './flag-error.js';
 import { flagTable } from './help-table.js';
 import { bold, dim, green, say, yellow } from './output.js';
@@ -61,6 +63,74 @@ Docs: ${docsUrl('update/')}
 /** An update that cannot start: one line, exit 2, nothing changed. */
 const cannot = (message: string, hint?: string): UserError => new UserError(message, { docs: 'update', exitCode: 2, ...(hint ? { hint } : {}) });
 
+/** `step()`'s value; a user error it throws (a bad --set, a bad record) becomes one that cannot start, with the same message. */
+function orCannot<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof UserError) throw cannot(error.message);
+    throw error;
+  }
+}
+
+/** Where --render-base keeps the render it makes again. */
+const RENDER_REF = (version: string): string => `refs/mlops-project/render-${version}`;
+
+/** The newest commit `mlops-project render <the record's version>` anywhere in the repo that was made for the record's answers. */
+async function renderOfRecord(dir: string, record: ProjectRecord): Promise<string | undefined> {
+  for (const commit of await renderCommits(dir, record.version)) {
+    const text = (await readTree(dir, commit, new Set([ANSWERS_FILE]))).get(ANSWERS_FILE);
+    if (text !== undefined && isDeepStrictEqual(parseRecord(text, `${ANSWERS_FILE} of ${commit.slice(0, 8)}`).answers, record.answers)) return commit;
+  }
+  return undefined;
+}
+
+/**
+ * The record says an update to its version was merged, but the base found is
+ * an older render: the update's render commit is not in HEAD's history (a
+ * squash merge drops it). What happened, and the fix: --base naming that
+ * commit where the repo still has it; else making it again with that
+ * version (only the version itself renders its files: a newer one cannot).
+ */
+async function mergedWithoutHistory(dir: string, argv: string[], dirFlag: string, record: ProjectRecord, base: { rev: string; version: string }): Promise<UserError> {
+  const what = `The update to ${record.version} was merged without its history (squashed, for instance): no commit "${RENDER_SUBJECT} ${record.version}" is in this branch's history, so this update would start again from the render of ${base.version} (${base.rev.slice(0, 8)}) and conflict where the template changed since.`;
+  const found = await renderOfRecord(dir, record);
+  if (found !== undefined)
+    return cannot(`${what} That commit is still in this repo: run ${mlopsProjectCommand()} update ${[...argv, '--base', found.slice(0, 12)].map(shellQuote).join(' ')}`);
+  const withIt = record.version === VERSION ? mlopsProjectCommand() : `npx -p ${GENERATOR_NAME}@${record.version} mlops-project`;
+  return cannot(
+    `${what} Make it again with ${record.version}: ${withIt} update --render-base${dirFlag}, then run this update with the --base it prints.`,
+    "Or fetch it from GitLab, which keeps a merge request's commits (for some time after the merge): git fetch origin '+refs/merge-requests/*/head:refs/remotes/origin/merge-requests/*', then run update again.",
+  );
+}
+
+/**
+ * --render-base: this version's render of the record's answers and images
+ * (`files`), made again as a commit `mlops-project render <version>` (the
+ * same bytes the update's render had: renders are deterministic), kept by a
+ * ref of its own; no file, index or branch changes. Only the version the
+ * record names can: a newer one renders its own files, not that version's.
+ */
+async function renderBase(dir: string, shown: string, record: ProjectRecord, files: Tree): Promise<void> {
+  const dirFlag = shown === '.' ? '' : ` --dir ${shellQuote(shown)}`;
+  if (record.version !== VERSION)
+    throw cannot(
+      `--render-base makes the render of this version (${VERSION}), and this repo records ${record.version}: run it with that version: npx -p ${GENERATOR_NAME}@${record.version} mlops-project update --render-base${dirFlag}`,
+    );
+  // Its parent: the render the repo started from, as an update's render has (so git merge relates it to the branch).
+  const parent = await findBase(dir, GENERATOR_NAME);
+  const message = `${RENDER_SUBJECT} ${VERSION}\n\nThe files ${GENERATOR_NAME} ${VERSION} makes for this repo's answers and images, made again (mlops-project update --render-base): the update to ${VERSION} was merged without its history.`;
+  const commit = await commitTree(dir, files, parent === undefined ? [] : [parent], message, await identity(dir));
+  await setRef(dir, RENDER_REF(VERSION), commit);
+  const short = commit.slice(0, 12);
+  say(`${green('✔')} The render of ${GENERATOR_NAME} ${VERSION} for this repo's answers and images: commit ${short} (kept as ${RENDER_REF(VERSION)}); no file or branch changed.`);
+  say(`Update from it (with this version or a later one): ${mlopsProjectCommand()} update --base ${short}${dirFlag}`);
+  if (parent !== undefined)
+    say(
+      `Or record it in this branch's history, so that every update starts from it (the update:template job too, once pushed): git${shown === '.' ? '' : ` -C ${shellQuote(shown)}`} merge -s ours -m ${shellQuote(`Record the render of ${GENERATOR_NAME} ${VERSION}`)} ${short}`,
+    );
+}
+
 const VERB: Record<Outcome['kind'], string> = {
   update: 'update',
   add: 'add',
@@ -80,22 +150,19 @@ export async function updateCommand(argv: string[]): Promise<void> {
   const { values } = parsed;
   if (values.help) return say(UPDATE_HELP);
   const shown = values.dir ?? '.';
+  const dirFlag = shown === '.' ? '' : ` --dir ${shellQuote(shown)}`;
   const dir = resolve(shown);
   const root = await workTreeRoot(dir);
   if (root === undefined || realpathSync(root) !== realpathSync(dir))
     throw cannot(`${shown} is not the root of a git work tree: run update at the root of the generated repo (or pass --dir REPO).`);
+  if (values['render-base'] && (values.abort || values.check || values['dry-run'] || values.base !== undefined || values.set !== undefined))
+    throw cannot('--render-base goes alone (with --dir at most): it makes one commit and changes nothing else.');
   if (values.abort) {
     const { branch, back } = await abortUpdate(dir);
     return say(`${green('✔')} Update aborted: back on ${back ?? 'the commit it started from'}, branch ${branch} deleted.`);
   }
-  let settings: Map<AnswerKey, string>;
-  try {
-    settings = new Map<AnswerKey, string>((values.set ?? []).map(parseSetting));
-  } catch (error) {
-    if (error instanceof UserError) throw cannot(error.message);
-    throw error;
-  }
-  const readOnly = Boolean(values.check || values['dry-run']);
+  const settings = orCannot(() => new Map<AnswerKey, string>((values.set ?? []).map(parseSetting)));
+  const readOnly = Boolean(values.check || values['dry-run'] || values['render-base']);
 
   const head = await revParse(dir, 'HEAD');
   if (head === undefined) throw cannot('This repo has no commit yet: commit the generated files first.');
@@ -109,15 +176,16 @@ export async function updateCommand(argv: string[]): Promise<void> {
   // Only the files the update needs are read (a repo may hold much else: data, models).
   const recordText = (await readTree(dir, 'HEAD', new Set([ANSWERS_FILE]))).get(ANSWERS_FILE);
   if (recordText === undefined) throw cannot(`No ${ANSWERS_FILE} in the last commit: run update in a repo made by ${GENERATOR_NAME}.`);
-  let record: ProjectRecord;
-  try {
-    record = parseRecord(recordText, ANSWERS_FILE);
-  } catch (error) {
-    if (error instanceof UserError) throw cannot(error.message);
-    throw error;
-  }
+  const record = orCannot(() => parseRecord(recordText, ANSWERS_FILE));
   if (compareVersions(record.version, VERSION) > 0)
-    throw cannot(`This repo was made by ${GENERATOR_NAME} ${record.version}, newer than this one (${VERSION}): update with that version or a later one (npx mlops-project@${record.version} update).`);
+    throw cannot(`This repo was made by ${GENERATOR_NAME} ${record.version}, newer than this one (${VERSION}): update with that version or a later one (npx -p ${GENERATOR_NAME}@${record.version} mlops-project update).`);
+
+  // The base with the images added since, as `image` adds them (the base's own render has only those it had).
+  const dockerfiles = await readTree(dir, 'HEAD', new Set(record.images.map((i) => i.dockerfile)));
+  const baseImages = Object.fromEntries(record.images.map((i) => [i.name, baseImageOf(dockerfiles.get(i.dockerfile))]));
+  const renderFor = (answers: Answers): Tree =>
+    renderRepo({ answers, images: record.images, baseImages, template: readTemplate(), built: readBuiltFiles(), pipelineOf: readPipeline, version: VERSION });
+  if (values['render-base']) return renderBase(dir, shown, record, renderFor(orCannot(() => applySettings(record.answers, new Map()))));
 
   const baseRev = values.base !== undefined ? await revParse(dir, values.base) : await findBase(dir, GENERATOR_NAME);
   if (baseRev === undefined)
@@ -126,20 +194,15 @@ export async function updateCommand(argv: string[]): Promise<void> {
       : cannot(
           `Cannot find the render this repo started from (no update merged yet, and the first commit is not "Initial commit from ${GENERATOR_NAME} ..."): pass --base REV, the commit with the generated files as they were.`,
         );
-
-  let answers;
-  try {
-    answers = applySettings(record.answers, settings);
-  } catch (error) {
-    if (error instanceof UserError) throw cannot(error.message);
-    throw error;
-  }
-  // The base with the images added since, as `image` adds them (the base's own render has only those it had).
-  const dockerfiles = await readTree(dir, 'HEAD', new Set(record.images.map((i) => i.dockerfile)));
-  const baseImages = Object.fromEntries(record.images.map((i) => [i.name, baseImageOf(dockerfiles.get(i.dockerfile))]));
   const baseTree = new Map(await readTree(dir, baseRev));
-  const baseRecord = baseTree.get(ANSWERS_FILE);
-  const had = new Set(baseRecord === undefined ? [] : parseRecord(baseRecord, `${ANSWERS_FILE} of ${baseRev.slice(0, 8)}`).images.map((i) => i.name));
+  const baseRecordText = baseTree.get(ANSWERS_FILE);
+  const baseRecord = baseRecordText === undefined ? undefined : parseRecord(baseRecordText, `${ANSWERS_FILE} of ${baseRev.slice(0, 8)}`);
+  // An older base than the record's version: the update that wrote the record was merged, its render commit was not.
+  if (values.base === undefined && baseRecord !== undefined && compareVersions(baseRecord.version, record.version) < 0)
+    throw await mergedWithoutHistory(dir, argv, dirFlag, record, { rev: baseRev, version: baseRecord.version });
+
+  const answers = orCannot(() => applySettings(record.answers, settings));
+  const had = new Set(baseRecord === undefined ? [] : baseRecord.images.map((i) => i.name));
   let baseChanged = false;
   for (const image of record.images) {
     if (had.has(image.name)) continue;
@@ -148,15 +211,7 @@ export async function updateCommand(argv: string[]): Promise<void> {
       baseTree.set(change.path, change.content);
     baseChanged = true;
   }
-  const theirs: Tree = renderRepo({
-    answers,
-    images: record.images,
-    baseImages,
-    template: readTemplate(),
-    built: readBuiltFiles(),
-    pipelineOf: readPipeline,
-    version: VERSION,
-  });
+  const theirs = renderFor(answers);
   const ours = await readTree(dir, 'HEAD', new Set([...baseTree.keys(), ...theirs.keys()]));
   const outcomes = planMerge(baseTree, ours, theirs);
   const target = `${GENERATOR_NAME} ${VERSION}${settings.size > 0 ? ` with ${[...settings].map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`;

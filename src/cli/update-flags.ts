@@ -8,6 +8,11 @@ export const UPDATE_ROWS: FlagRow[] = [
   { flag: '--set KEY=VALUE', what: 'change an answer through the same merge (platform, gcpAuth, registry, runnerTag, python, builder, description, author); repeatable', default: 'none' },
   { flag: '--base REV', what: 'the commit whose files are the render this repo started from', default: 'the last render an update merged, else the first commit' },
   { flag: '--abort', what: 'undo an update with conflicts: back to your branch, the update branch deleted', default: 'off' },
+  {
+    flag: '--render-base',
+    what: "make this version's render of the repo's answers and images again, as a commit to pass as --base (an update of this version was merged without its history, e.g. squashed); changes no file or branch",
+    default: 'off',
+  },
 ];
 
 /** Its flags for node:util parseArgs. */
@@ -18,5 +23,6 @@ export const UPDATE_OPTIONS = {
   set: { type: 'string', multiple: true },
   base: { type: 'string' },
   abort: { type: 'boolean' },
+  'render-base': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

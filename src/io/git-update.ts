@@ -88,6 +88,26 @@ export async function findBase(dir: string, generatorName: string): Promise<stri
   return undefined;
 }
 
+/**
+ * Every commit `mlops-project render <version>` the repo holds, newest
+ * first: in any branch, tag, remote-tracking or other ref, or reflog, not
+ * only in HEAD's history (where an update merged without its history, e.g.
+ * squashed, left none).
+ */
+export async function renderCommits(dir: string, version: string): Promise<string[]> {
+  const subject = `${RENDER_SUBJECT} ${version}`;
+  const listing = await must(dir, ['log', '--all', '--reflog', '--format=%H %s', '--fixed-strings', `--grep=${subject}`]);
+  return listing.split('\n').flatMap((line) => {
+    const at = line.indexOf(' ');
+    return at > 0 && line.slice(at + 1) === subject ? [line.slice(0, at)] : [];
+  });
+}
+
+/** Point `ref` (a full name, refs/...) at `commit`: it keeps the commit (git gc would drop it) and names it. */
+export async function setRef(dir: string, ref: string, commit: string): Promise<void> {
+  await must(dir, ['update-ref', ref, commit]);
+}
+
 /** The text files of a commit's tree (symbolic links and submodules left out), by path; only `only`'s paths when given. */
 export async function readTree(dir: string, rev: string, only?: ReadonlySet<string>): Promise<Map<string, string>> {
   const listing = await must(dir, ['ls-tree', '-r', '-z', '--full-tree', rev]);

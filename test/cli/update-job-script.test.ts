@@ -5,8 +5,9 @@
  * the fake serves the git pushes and fetches (git http-backend on bare repos)
  * and the merge requests API as GitLab answers it (201, 409 for an open one,
  * GET, PUT). The CI checkout is a clone of a generated repo made by an
- * "older render" (a fixture of the old template, as test/cli/update.test.ts
- * makes it), detached at the commit as a runner leaves it.
+ * "older render" (the fixture of the old template in test/support/update.ts,
+ * as test/cli/update.test.ts has it), detached at the commit as a runner
+ * leaves it.
  *
  * mlops-project is the real package: MLOPS_PROJECT_PACKAGE points at the
  * tarball `npm pack` makes of this checkout, so the script's own line
@@ -18,19 +19,17 @@
  * node image's own tools (the job runs in node:22-bookworm, whose /bin/sh is
  * dash), and the whole job under gitlab-ci-local: test/e2e/update-job.test.ts.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type FakeGitLab, type FakeProject, startFakeGitLab } from '../support/fake-gitlab.js';
-import { create, GIT_ENV, removeDir, ROOT, tempDir } from '../support/cli.js';
+import { removeDir, ROOT, tempDir } from '../support/cli.js';
+import { BRANCH, edit, expectNoLeak as expectNoLeakIn, filesUnder, git, jobToolsEnv, leaksOf, oldRender, packTarball, pushMain, VERSION } from '../support/update.js';
 
-const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const BRANCH = `mlops-project/update-${VERSION}`;
 const TOKEN = 'glpat-UpdateJob-0123456789abcdef';
 const BOT = 'project_7_bot_3f2a';
-/** The forms of the token a leak could take: itself, and the Basic credential git sends. */
-const LEAKS = [TOKEN, Buffer.from(`mlops-project-update:${TOKEN}`).toString('base64')];
+const LEAKS = leaksOf(TOKEN);
 
 let work: string;
 let fake: FakeGitLab;
@@ -40,31 +39,11 @@ let tools: string;
 let busyboxBin: string;
 let count = 0;
 
-async function git(dir: string, ...args: string[]): Promise<string> {
-  return String((await execa('git', args, { cwd: dir, env: GIT_ENV })).stdout).trim();
-}
-
-const edit = (file: string, change: (text: string) => string): void => {
-  const before = readFileSync(file, 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`edit of ${file} changed nothing`);
-  writeFileSync(file, after);
-};
-
 beforeAll(async () => {
   work = tempDir('cmp-updatejob-');
-  const packed = await execa('npm', ['pack', '--silent', '--pack-destination', work, ROOT], { cwd: work });
-  tarball = join(work, String(packed.stdout).trim().split('\n').at(-1)!);
-  // The repo as an older template made it (update.test.ts's fixture, smaller), committed as the generator does.
-  const made = await create(['churn', '--yes', '--no-git', '--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn'], work);
-  expect(made.exitCode, made.stderr).toBe(0);
-  seed = join(work, 'churn');
-  edit(join(seed, '.mlops-project.json'), (t) => t.replace(`"version": "${VERSION}"`, '"version": "0.1.0"'));
-  edit(join(seed, '.gitlab-ci.yml'), (t) => t.replace('# GitLab CI/CD pipeline of this repository\n', '# GitLab CI/CD pipeline of this repository (0.1.0)\n'));
-  edit(join(seed, 'docs/index.md'), (t) => `${t}\nA line the old template had.\n`);
-  await git(seed, 'init', '-q', '-b', 'main');
-  await git(seed, 'add', '-A');
-  await git(seed, 'commit', '-qm', 'Initial commit from create-mlops-project 0.1.0');
+  tarball = await packTarball(work);
+  // The repo as an older template made it (update.test.ts's fixture), committed as the generator does.
+  seed = await oldRender(work, 'churn', ['--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn']);
 
   fake = await startFakeGitLab(join(work, 'gitlab'));
   fake.addToken({ token: TOKEN, username: BOT, scopes: ['api'] });
@@ -89,9 +68,7 @@ afterAll(async () => {
 /** A GitLab project holding the seed repo's main, the bot a Developer in it. */
 async function newProject(): Promise<FakeProject> {
   const project = fake.addProject(`team/churn-${++count}`, { [BOT]: ACCESS.developer });
-  const bare = fake.repoOf(`team/${project.path}`);
-  await git(seed, 'push', '-q', bare, 'main:main');
-  await git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  await pushMain(seed, fake.repoOf(`team/${project.path}`));
   return project;
 }
 const urlOf = (p: FakeProject): string => `${fake.url}/${p.namespace}/${p.path}`;
@@ -101,7 +78,7 @@ const bareOf = (p: FakeProject): string => fake.repoOf(`${p.namespace}/${p.path}
 async function pushToMain(p: FakeProject, path: string, change: (text: string) => string, message: string): Promise<void> {
   const dir = join(work, `user-${++count}`);
   await execa('git', ['clone', '-q', bareOf(p), dir]);
-  edit(join(dir, path), change);
+  edit(dir, path, change);
   await git(dir, 'commit', '-qam', message);
   await git(dir, 'push', '-q', 'origin', 'main');
 }
@@ -135,12 +112,8 @@ async function runJob(shell: 'dash' | 'busybox sh', p: FakeProject, env: Record<
     all: true,
     env: {
       PATH: path,
-      HOME: join(work, 'home'),
+      ...jobToolsEnv(work),
       TMPDIR: tmp,
-      npm_config_cache: join(work, 'npm-cache'),
-      npm_config_update_notifier: 'false',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_NOSYSTEM: '1',
       CI_API_V4_URL: `${fake.url}/api/v4`,
       CI_PROJECT_ID: String(p.id),
       CI_PROJECT_URL: urlOf(p),
@@ -154,33 +127,16 @@ async function runJob(shell: 'dash' | 'busybox sh', p: FakeProject, env: Record<
   return { code: result.exitCode ?? -1, out: String(result.all), dir, tmp };
 }
 
-/** Every file under `dir`, .git included: the token must be in none. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(full);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** The token is in no output, no file of the checkout (.git/config included), and the job's temp files are gone. */
+/**
+ * The token is in no output, no file of the checkout (.git/config included) or of the job's TMPDIR, no request's
+ * URL; and the job's temp files are gone.
+ */
 function expectNoLeak(job: Job): void {
-  for (const leak of LEAKS) {
-    expect(job.out).not.toContain(leak);
-    for (const file of filesUnder(job.dir)) expect(readFileSync(file).includes(leak), file).toBe(false);
-  }
+  expectNoLeakIn(LEAKS, { texts: [job.out], files: [...filesUnder(job.dir), ...filesUnder(job.tmp)], requests: fake.requests });
   expect(readFileSync(join(job.dir, '.git/config'), 'utf8')).not.toMatch(/extraHeader|Authorization|glpat/i);
   // The job's own temp files are gone; Node 22's module compile cache (node-compile-cache, made by
-  // npx under TMPDIR) is Node's and holds compiled code only; it is searched for the token too.
+  // npx under TMPDIR) is Node's and holds compiled code only; it is searched for the token too (above).
   expect(readdirSync(job.tmp).filter((name) => name !== 'node-compile-cache')).toEqual([]);
-  for (const leak of LEAKS) for (const file of filesUnder(job.tmp)) expect(readFileSync(file).includes(leak), file).toBe(false);
-  // No request carried the token in its URL.
-  for (const r of fake.requests) for (const leak of LEAKS) expect(r.url).not.toContain(leak);
 }
 
 const since = (from: number) => fake.requests.slice(from);
@@ -337,6 +293,33 @@ describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (s
     expect(job.code, job.out).toBe(0);
     expect(job.out).toContain(`Up to date with create-mlops-project ${VERSION}.`);
     expect(job.out).toContain(`update:template: main is up to date with ${tarball}: nothing to do.`);
+    expect(pushes(from)).toEqual([]);
+    expect(since(from).filter((r) => r.url.startsWith('/api/'))).toEqual([]);
+    expect(await remoteBranch(p)).toBe('');
+    expectNoLeak(job);
+  });
+
+  it("merged by squash: update's line (what happened, the command that recovers), the job failed on it, nothing pushed, no API called", async () => {
+    const p = await newProject();
+    expect((await runJob(shell, p)).code).toBe(0);
+    // Squashed, as GitLab squashes it (one commit of the branch's changes on main), and the source branch removed.
+    const dir = join(work, `squash-${++count}`);
+    await execa('git', ['clone', '-q', bareOf(p), dir]);
+    await git(dir, 'merge', '-q', '--squash', `origin/${BRANCH}`);
+    await git(dir, 'commit', '-qm', `Update to create-mlops-project ${VERSION} (squashed)`);
+    await git(dir, 'push', '-q', 'origin', 'main', `:${BRANCH}`);
+    p.mergeRequests[0]!.state = 'merged';
+    const from = fake.requests.length;
+    const job = await runJob(shell, p);
+    expect(job.code, job.out).toBe(1);
+    const lines = job.out.trimEnd().split('\n');
+    const line = lines.find((l) => l.startsWith('error '));
+    expect(line).toMatch(
+      new RegExp(
+        `^error The update to ${VERSION.replace(/\./g, '\\.')} was merged without its history \\(squashed, for instance\\): .* Make it again with \\S+: npx -p create-mlops-project@${VERSION.replace(/\./g, '\\.')} mlops-project update --render-base, then run this update with the --base it prints\\.$`,
+      ),
+    );
+    expect(lines.at(-1)).toBe('ERROR: mlops-project update --check could not run (exit 2; its reason is above).');
     expect(pushes(from)).toEqual([]);
     expect(since(from).filter((r) => r.url.startsWith('/api/'))).toEqual([]);
     expect(await remoteBranch(p)).toBe('');

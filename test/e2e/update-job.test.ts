@@ -6,7 +6,7 @@
 // MLOPS_UPDATE_TOKEN comes as a protected project variable would (a variables
 // file, on no command line), MLOPS_PROJECT_PACKAGE is the tarball `npm pack`
 // makes of this checkout. The repo is one an older template made (the
-// fixture of test/cli/update.test.ts, smaller), on the fake's bare repo.
+// fixture of test/support/update.ts), on the fake's bare repo.
 //
 // It runs through gitlab-ci-local directly, not through scripts/e2e-pipeline:
 // the harness's kinds come from test/support/pipeline-kinds.ts, and a kind
@@ -19,19 +19,18 @@
 // node); test/cli/update-job-script.test.ts has the other paths (conflicts,
 // a branch with others' commits, refused tokens) in dash and busybox sh.
 import { execa } from 'execa';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeJobName } from '../../scripts/e2e/src/pipeline-info.js';
 import { ACCESS, type FakeGitLab, type FakeProject, startFakeGitLab } from '../support/fake-gitlab.js';
-import { create, GIT_ENV, removeDir, ROOT, tempDir } from '../support/cli.js';
+import { removeDir, ROOT, tempDir } from '../support/cli.js';
+import { BRANCH, expectNoLeak as expectNoLeakIn, filesUnder, git, jobToolsEnv, leaksOf, oldRender, packTarball, pushMain, VERSION } from '../support/update.js';
 
 const GCL = join(ROOT, 'node_modules/gitlab-ci-local/dist/index.js');
-const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const BRANCH = `mlops-project/update-${VERSION}`;
 const TOKEN = 'glpat-E2eUpdateJob-0123456789';
 const BOT = 'project_9_bot_e2e';
-const LEAKS = [TOKEN, Buffer.from(`mlops-project-update:${TOKEN}`).toString('base64')];
+const LEAKS = leaksOf(TOKEN);
 
 let work: string;
 let fake: FakeGitLab;
@@ -39,31 +38,18 @@ let project: FakeProject;
 let tarball: string;
 let runs = 0;
 
-async function git(dir: string, ...args: string[]): Promise<string> {
-  return String((await execa('git', args, { cwd: dir, env: GIT_ENV })).stdout).trim();
-}
 const bare = (): string => fake.repoOf('team/churn');
 const projectUrl = (): string => `${fake.url}/team/churn`;
 
 beforeAll(async () => {
   work = tempDir('cmp-e2e-update-job-');
-  const packed = await execa('npm', ['pack', '--silent', '--pack-destination', work, ROOT], { cwd: work });
-  tarball = join(work, String(packed.stdout).trim().split('\n').at(-1)!);
-  const made = await create(['churn', '--yes', '--no-git', '--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn'], work);
-  expect(made.exitCode, made.stderr).toBe(0);
-  const seed = join(work, 'churn');
-  const record = join(seed, '.mlops-project.json');
-  writeFileSync(record, readFileSync(record, 'utf8').replace(`"version": "${VERSION}"`, '"version": "0.1.0"'));
-  writeFileSync(join(seed, 'docs/index.md'), `${readFileSync(join(seed, 'docs/index.md'), 'utf8')}\nA line the old template had.\n`);
-  await git(seed, 'init', '-q', '-b', 'main');
-  await git(seed, 'add', '-A');
-  await git(seed, 'commit', '-qm', 'Initial commit from create-mlops-project 0.1.0');
+  tarball = await packTarball(work);
+  const seed = await oldRender(work, 'churn', ['--project-name', 'Churn', '--registry', 'harbor.acme.io/ml/churn']);
 
   fake = await startFakeGitLab(join(work, 'gitlab'));
   fake.addToken({ token: TOKEN, username: BOT, scopes: ['api'] });
   project = fake.addProject('team/churn', { [BOT]: ACCESS.developer });
-  await git(seed, 'push', '-q', bare(), 'main:main');
-  await git(bare(), 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  await pushMain(seed, bare());
 }, 120_000);
 afterAll(async () => {
   await fake?.stop();
@@ -114,11 +100,7 @@ function scheduleArgs(dir: string, variables: Record<string, string>): string[] 
 const gclEnv = (): Record<string, string> => ({
   CI: 'true',
   NO_COLOR: '1',
-  HOME: join(work, 'home'),
-  npm_config_cache: join(work, 'npm-cache'),
-  npm_config_update_notifier: 'false',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
+  ...jobToolsEnv(work),
   PATH: process.env.PATH ?? '/usr/bin:/bin',
 });
 
@@ -139,29 +121,10 @@ async function runUpdateJob(): Promise<Run> {
   return { code: r.exitCode ?? -1, output: String(r.all), log, clone };
 }
 
-/** Every file of the job's own checkout (gitlab-ci-local's build folder of the job), .git included. */
-function jobFiles(clone: string): string[] {
-  const builds = join(clone, '.gitlab-ci-local/builds');
-  const dir = join(builds, safeJobName('update:template'));
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(full);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
+/** The token is in no output or log, no file of the job's own checkout (gitlab-ci-local's build folder of the job, .git included), no request's URL. */
 function expectNoLeak(run: Run): void {
-  for (const leak of LEAKS) {
-    expect(run.output).not.toContain(leak);
-    expect(run.log).not.toContain(leak);
-    for (const file of jobFiles(run.clone)) expect(readFileSync(file).includes(leak), file).toBe(false);
-  }
-  for (const r of fake.requests) for (const leak of LEAKS) expect(r.url).not.toContain(leak);
+  const files = filesUnder(join(run.clone, '.gitlab-ci-local/builds', safeJobName('update:template')));
+  expectNoLeakIn(LEAKS, { texts: [run.output, run.log], files, requests: fake.requests });
 }
 
 describe('e2e: update:template in a schedule pipeline, against the fake GitLab', () => {
