@@ -42,7 +42,7 @@ describe.each(MATRIX)('pipeline for $id', (entry) => {
   });
 
   it('keeps the guide stages, jobs and variables', () => {
-    expect(ci.stages).toEqual(['build', 'test', 'deploy', 'deploy-docs']);
+    expect(ci.stages).toEqual(['build', 'test', 'deploy', 'cluster', 'deploy-docs']);
     for (const job of ['build:conda-env', 'test:lint', 'test:pytest', 'build:cpu-image', 'build:gpu-image', 'build:retag-images', 'pages'])
       expect(jobNames(ci)).toContain(job);
     expect(jobNames(ci)).toContain('test:docs');

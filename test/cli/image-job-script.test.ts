@@ -171,7 +171,10 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
   const pushes = (run: Run): string[] =>
     builder === 'kaniko'
       ? (run.calls[0] ?? []).flatMap((a, i, all) => (a === '--destination' ? [all[i + 1] ?? ''] : []))
-      : run.calls.filter((c) => c[0] === 'push').map((c) => c[1] ?? '');
+      : run.calls.filter((c) => c[0] === 'push').map((c) => c[c.length - 1] ?? '');
+  /** Where the builder was asked to write the digest of the :<sha> push (the cluster jobs read it). */
+  const digestFiles = (run: Run): string[] =>
+    run.calls.flatMap((c) => c.flatMap((a, i) => (a === (builder === 'kaniko' ? '--digest-file' : '--digestfile') ? [c[i + 1] ?? ''] : [])));
   const built = (run: Run): boolean => run.calls.some((c) => (builder === 'kaniko' ? c.includes('--context') : c[0] === 'build'));
 
   describe.each(SHELLS)('in %s', (shell) => {
@@ -183,12 +186,15 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
       if (builder === 'kaniko') expect(run.calls[0]).toContain('--no-push');
       expect(run.config).toBeUndefined();
       expect(run.out).toMatch(/^image-build: build only, nothing is pushed \(a merge request pipeline/m);
+      expect(digestFiles(run)).toEqual([]);
     });
 
     it('a push to the default branch pushes :<sha> and :latest (kaniko: with the layer cache)', async () => {
       const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', ...cred });
       expect(run.code, run.err).toBe(0);
       expect(pushes(run)).toEqual([`${registry}/cpu:abcd1234`, `${registry}/cpu:latest`]);
+      // The digest of the :<sha> push, once, in the artifact the cluster jobs read.
+      expect(digestFiles(run)).toEqual([join(repo, 'image-digests/cpu')]);
       if (builder === 'kaniko') expect(run.calls[0]?.join(' ')).toContain(`--cache=true --cache-repo ${registry}/cache`);
       if (credential.login === 'docker-config') {
         const auths = (JSON.parse(run.config ?? '{}') as { auths?: Record<string, unknown> }).auths ?? {};

@@ -57,7 +57,8 @@ async function jobsOf(repo: string, kind: PipelineKind): Promise<string[]> {
   for (const key of unset) args.push('--unset-variable', key);
   const result = await execa('node', [GCL, ...args], { cwd: dir, env: { CI: 'true' }, stdin: 'ignore' });
   const jobs = JSON.parse(result.stdout) as { name: string; when: string }[];
-  return jobs.filter((job) => job.when !== 'never').map((job) => job.name).sort();
+  // A manual job (deploy:production, train:cluster) is listed as `name [manual]`.
+  return jobs.filter((job) => job.when !== 'never').map((job) => (job.when === 'manual' ? `${job.name} [manual]` : job.name)).sort();
 }
 
 describe('which jobs each kind of pipeline runs', () => {
@@ -109,8 +110,45 @@ describe('which jobs each kind of pipeline runs', () => {
     expect(await jobsOf(base, { ...push, name: 'update-push', variables: { UPDATE_TEMPLATE: 'true' } })).not.toContain('update:template');
   });
 
+  describe('the cluster jobs (train:cluster, deploy:staging, deploy:production)', () => {
+    const cluster = ['deploy:production [manual]', 'deploy:staging', 'train:cluster [manual]'];
+    const withContext = (kind: PipelineKind, variables: Record<string, string> = {}): PipelineKind => ({
+      ...kind, name: `${kind.name}-cluster`, variables: { ...kind.variables, ...variables, KUBE_CONTEXT: 'ml/agents:gpu-cluster' },
+    });
+    const kind = (name: string) => PIPELINE_KINDS.find((k) => k.name === name)!;
+    const images = { cpu: 'BUILD_DATAPREP', gpu: 'BUILD_MODEL' };
+
+    it('never run while KUBE_CONTEXT is empty, in any kind above (the table has none of them)', () => {
+      for (const k of PIPELINE_KINDS) expect(expectedJobs(k, images).filter((j) => /^(deploy|train):/.test(j))).toEqual([]);
+    });
+
+    it('with KUBE_CONTEXT: a push to the default branch deploys staging, and offers production and training as manual jobs', async () => {
+      expect(await jobsOf(base, withContext(kind('push')))).toEqual([...expectedJobs(kind('push'), images), ...cluster].sort());
+    });
+
+    it('with KUBE_CONTEXT: no cluster job in a branch push, a merge request, a tag, a Run pipeline of a branch or a schedule without the switch', async () => {
+      for (const name of ['branch', 'mr-src', 'tag', 'web', 'schedule'])
+        expect(await jobsOf(base, withContext(kind(name))), name).toEqual(expectedJobs(kind(name), images));
+    });
+
+    it('TRAIN_ON_CLUSTER=true in a schedule or Run pipeline of the default branch: both images, then train:cluster (not manual)', async () => {
+      const schedule = kind('schedule');
+      const train = { ...withContext({ ...schedule, variables: {} }, { TRAIN_ON_CLUSTER: 'true' }), name: 'train-schedule' };
+      const expected = [...expectedJobs({ ...schedule, images: 'all' }, images), 'train:cluster'].sort();
+      expect(await jobsOf(base, train)).toEqual(expected);
+      expect(await jobsOf(base, { ...train, name: 'train-web', source: 'web' })).toEqual(expected);
+      // Not on another branch, not without a cluster, not with another value.
+      const feature = await jobsOf(base, { ...withContext({ ...kind('web-false'), variables: {} }, { TRAIN_ON_CLUSTER: 'true' }), name: 'train-feature' });
+      expect(feature.filter((j) => /image|cluster/.test(j))).toEqual([]);
+      const none = await jobsOf(base, { ...schedule, name: 'train-no-context', variables: { TRAIN_ON_CLUSTER: 'true' } });
+      expect(none.filter((j) => /image|cluster/.test(j))).toEqual([]);
+      const yes = await jobsOf(base, { ...withContext({ ...schedule, variables: {} }, { TRAIN_ON_CLUSTER: 'yes' }), name: 'train-yes' });
+      expect(yes.filter((j) => /image|cluster/.test(j))).toEqual([]);
+    });
+  });
+
   it('the switches read in the Run pipeline form are the ones the rules use', () => {
     const text = readFileSync(join(base, '.gitlab-ci.yml'), 'utf8');
-    for (const name of ['BUILD_ALL', 'BUILD_DATAPREP', 'BUILD_MODEL', 'UPDATE_TEMPLATE']) expect(text).toMatch(new RegExp(`\\$${name} == "true"`));
+    for (const name of ['BUILD_ALL', 'BUILD_DATAPREP', 'BUILD_MODEL', 'UPDATE_TEMPLATE', 'TRAIN_ON_CLUSTER']) expect(text).toMatch(new RegExp(`\\$${name} == "true"`));
   });
 });
