@@ -7,11 +7,14 @@
  * schedule or Run pipeline of the default branch with UPDATE_TEMPLATE=true
  * starts it (test/cli/pipeline-kinds.test.ts checks those rules; the e2e
  * harness does not run such a pipeline: test/e2e/update-job.test.ts runs the
- * job against a fake GitLab).
+ * job against a fake GitLab). The cluster jobs (role `cluster`:
+ * deploy:staging, deploy:production, train:cluster) run in none of them
+ * either: they are off while KUBE_CONTEXT is empty (pipeline-kinds.test.ts
+ * checks their rules with it set; the e2e harness runs them with --cluster).
  */
 
 /** A role of the generated pipeline's jobs. */
-export type Role = 'env' | 'lint' | 'pytest' | 'docs' | 'pages' | 'retag' | 'image' | 'update';
+export type Role = 'env' | 'lint' | 'pytest' | 'docs' | 'pages' | 'retag' | 'image' | 'update' | 'cluster';
 
 export interface PipelineKind {
   /** Short name, used in reports and test titles. */
@@ -60,6 +63,7 @@ export function expectedJobs(kind: PipelineKind, images: Record<string, string>)
     pages: 'pages',
     retag: 'build:retag-images',
     update: 'update:template',
+    cluster: 'deploy:staging',
   };
   const jobs = kind.runs.filter((role): role is Exclude<Role, 'image'> => role !== 'image').map((role) => fixed[role]);
   if (kind.runs.includes('image')) {

@@ -16,11 +16,11 @@ import type { CredentialReach } from './stand-ins.js';
 
 /** A job's role: env creates the environment, image builds an image, ... (test/support/pipeline-kinds.ts). */
 export type JobKind = Role;
-const ROLES: readonly JobKind[] = ['env', 'lint', 'pytest', 'docs', 'pages', 'retag', 'image', 'update'];
+const ROLES: readonly JobKind[] = ['env', 'lint', 'pytest', 'docs', 'pages', 'retag', 'image', 'update', 'cluster'];
 
 /** The pipeline kinds of the GitLab table, then the harness's two extra runs. */
 export const PIPELINE_KINDS = [
-  'push', 'branch', 'tag', 'mr-docs', 'mr-src', 'web', 'web-false', 'schedule', 'cold', 'push-warm',
+  'push', 'branch', 'tag', 'mr-docs', 'mr-src', 'web', 'web-false', 'schedule', 'cold', 'push-warm', 'schedule-train',
 ] as const;
 export type PipelineKind = (typeof PIPELINE_KINDS)[number];
 
@@ -82,6 +82,10 @@ export interface PipelineSpec {
   logLines?: { kind: JobKind; line: RegExp; what: string }[];
   /** The cache must be the same after the pipeline, and no cache path left to upload. */
   cacheUnchanged?: boolean;
+  /** Runs only with a cluster (--cluster): the kind starts cluster jobs. */
+  needsCluster?: boolean;
+  /** Which cluster jobs run when `run` has the role: every one (a push), or training only (a schedule). */
+  clusterJobs?: 'all' | 'train';
 }
 
 /** The line ci/conda-env.sh prints when it reuses the environment from the cache. */
@@ -161,7 +165,28 @@ export const PIPELINES: Record<PipelineKind, PipelineSpec> = {
     ],
     cacheUnchanged: true,
   },
+  // Harness-only, with --cluster: the schedule that trains in the cluster.
+  'schedule-train': {
+    ...fromGitLab(gitlabKind('schedule')),
+    title: 'scheduled pipeline on the default branch, TRAIN_ON_CLUSTER=true (a cluster set up)',
+    variables: { TRAIN_ON_CLUSTER: 'true' },
+    run: ['env', 'lint', 'pytest', 'image', 'pages', 'cluster'],
+    notRun: ['docs', 'retag', 'update'],
+    images: { mode: 'switch', switches: ['TRAIN_ON_CLUSTER'] },
+    needsCluster: true,
+    clusterJobs: 'train',
+  },
 };
+
+/**
+ * A kind's spec in a run with a cluster (--cluster): a push to the default
+ * branch also runs the cluster jobs (deploy:staging, and the manual
+ * deploy:production and train:cluster, which the harness presses play on).
+ */
+export function withCluster(spec: PipelineSpec): PipelineSpec {
+  if (spec.source !== 'push' || spec.ref.type !== 'default-branch' || spec.onlyJobs) return spec;
+  return { ...spec, run: [...spec.run, 'cluster'], notRun: spec.notRun.filter((r) => r !== 'cluster') };
+}
 
 /** Whether the jobs of a pipeline of SPEC get the registry credential. */
 export const credentialGiven = (spec: PipelineSpec, reach: CredentialReach): boolean => reach === 'every-job' || spec.protected;

@@ -11,14 +11,16 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { criticalPath } from './critical-path.js';
 import {
   type Builder, BUILDER_IDS, type GcpAuth, PLATFORM_IDS, PLATFORMS, type Platform, type RegistryDescriptor,
 } from '../../../generators/platforms/platforms.js';
 import { authIdOf, variantId } from '../../../generators/platforms/variants.js';
 import {
-  type JobKind, mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, type Change, type PipelineKind, type PipelineSpec,
+  type JobKind, mayWriteCredential, PIPELINE_KINDS, PIPELINE_SETS, PIPELINES, withCluster, type Change, type PipelineKind, type PipelineSpec,
 } from './expectations.js';
+import { checkClusterCalls, clusterLogin, readCalls, type ClusterLogin } from './cluster.js';
 import { isProgressLine, jobLog, jobOutcomes } from './gitlab-ci-local.js';
 import { jobsOfKind, readPipeline, safeJobName, variablesReferenced, type PipelineInfo } from './pipeline-info.js';
 import { RegistryApi, startRegistry, writeHtpasswd, type Registry } from './registry.js';
@@ -28,7 +30,7 @@ import {
 } from './stand-ins.js';
 
 const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME]... [--wrong-credential]
-                             [--bench] [--report FILE.json] [--keep] [--verbose]
+                             [--cluster] [--cluster-fail JOB] [--bench] [--report FILE.json] [--keep] [--verbose]
        npm run e2e:pipeline -- REPO_DIR ...
   --only    comma-separated pipeline kinds or a set (default: all)
             kinds: ${PIPELINE_KINDS.join(', ')}
@@ -37,6 +39,11 @@ const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME].
   --job     run only these jobs of each pipeline (gitlab-ci-local JOB ...)
   --wrong-credential  the jobs get a wrong registry secret (the credential variable, or
             GitLab's job token): the push must fail
+  --cluster the project has a cluster (a GitLab agent's kubeconfig and KUBE_CONTEXT in every
+            job; a STAND-IN kubectl): push runs the cluster jobs (the manual ones played);
+            kind schedule-train needs it
+  --cluster-fail  a Job of k8s/ that fails in the stand-in cluster (implies --cluster):
+            train:cluster must fail with its reason
   --report  write what ran (variables by name, jobs, durations, digests) as JSON
   (more: scripts/e2e/README.md)`;
 
@@ -50,6 +57,8 @@ interface Options {
   kinds: PipelineKind[];
   jobs: string[];
   wrongCredential: boolean;
+  cluster: boolean;
+  clusterFail: string[];
   report: string | null;
   keep: boolean;
   verbose: boolean;
@@ -74,7 +83,7 @@ function parseKinds(text: string): PipelineKind[] {
 function parseOptions(argv: string[]): Options {
   let repo: string | null = null;
   let only = 'all';
-  const o = { jobs: [] as string[], wrongCredential: false, report: null as string | null, keep: false, verbose: false };
+  const o = { jobs: [] as string[], wrongCredential: false, cluster: false, clusterFail: [] as string[], report: null as string | null, keep: false, verbose: false };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, null];
@@ -84,6 +93,13 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--bench') only = 'bench';
     else if (flag === '--report') o.report = resolve(value());
     else if (flag === '--wrong-credential') o.wrongCredential = true;
+    else if (flag === '--cluster') o.cluster = true;
+    else if (flag === '--cluster-fail') {
+      const job = value();
+      if (!/^[a-z0-9-]+$/.test(job)) usage(`--cluster-fail ${job}: a Job name of k8s/ (a-z, 0-9, -)`);
+      o.clusterFail.push(job);
+      o.cluster = true;
+    }
     else if (flag === '--keep') o.keep = true;
     else if (flag === '--verbose' || flag === '-v') o.verbose = true;
     else if (flag === '-h' || flag === '--help') usage();
@@ -95,7 +111,10 @@ function parseOptions(argv: string[]): Options {
   if (!existsSync(repo) || !statSync(repo).isDirectory()) usage(`${repo} is not a folder`);
   repo = realpathSync(repo);
   if (!existsSync(join(repo, '.gitlab-ci.yml'))) usage(`${repo} has no .gitlab-ci.yml`);
-  return { repo, kinds: parseKinds(only), ...o };
+  const kinds = parseKinds(only);
+  const clusterOnly = kinds.filter((k) => PIPELINES[k].needsCluster);
+  if (clusterOnly.length > 0 && !o.cluster) usage(`${clusterOnly.join(', ')} runs cluster jobs: add --cluster`);
+  return { repo, kinds, ...o };
 }
 
 // ------------------------------------------------------------------ output
@@ -133,6 +152,9 @@ class Harness {
   /** The registry login's stand-in for the recorded platform and auth (stand-ins.ts), and this run's login. */
   private standIn!: StandIn;
   private login: Login | undefined;
+  private cluster: ClusterLogin | undefined;
+  /** The images (cpu, gpu) each Job of the repo's k8s/base runs. */
+  private jobImages: Record<string, string[]> = {};
   private api!: RegistryApi;
   private pushHost = '';
   private registryPath = '';
@@ -398,7 +420,70 @@ class Harness {
 
   /** The table's spec of a pipeline kind, for who this repo's credential reaches. */
   spec(kind: PipelineKind): PipelineSpec {
-    return PIPELINES[kind];
+    return this.o.cluster ? withCluster(PIPELINES[kind]) : PIPELINES[kind];
+  }
+
+  /**
+   * The stand-in cluster (cluster.ts, adapters/kubectl): the kubeconfig and
+   * KUBE_CONTEXT GitLab gives every job when an agent is shared with the
+   * project, kubectl on the jobs' PATH, and what each Job of k8s/base runs.
+   */
+  setupCluster(): ClusterLogin['variables'] {
+    this.cluster = clusterLogin();
+    symlinkSync(join(this.e2e, 'adapters/kubectl'), join(this.runDir, 'bin/kubectl'));
+    mkdirSync(join(this.runDir, 'cluster'));
+    const base = join(this.runDir, 'clones/probe/k8s/base');
+    if (!existsSync(base)) this.die('--cluster: the repo has no k8s/base (made before create-mlops-project 0.2.0?)');
+    for (const f of readdirSync(base).filter((n) => n.endsWith('.yaml'))) {
+      for (const doc of parseAllDocuments(readFileSync(join(base, f), 'utf8'))) {
+        const o = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: { image: string }[] } } } };
+        if (o?.kind === 'Job' && o.metadata?.name) this.jobImages[o.metadata.name] = (o.spec?.template?.spec?.containers ?? []).map((c) => c.image);
+      }
+    }
+    info(`cluster: STAND-IN kubectl (adapters/kubectl: records what it is asked to apply; real kustomize; no API server); the agent's kubeconfig (File variable KUBECONFIG) and KUBE_CONTEXT=${String(this.cluster.variables.KUBE_CONTEXT)} in every job${this.o.clusterFail.length ? `; Jobs that fail: ${this.o.clusterFail.join(', ')}` : ''}`);
+    return this.cluster.variables;
+  }
+
+  /** The cluster jobs that may fail in this pipeline: train:cluster, when a Job it runs is made to fail. */
+  expectedClusterFailures(spec: PipelineSpec): string[] {
+    if (!this.o.cluster || this.o.clusterFail.length === 0 || !spec.run.includes('cluster')) return [];
+    const train = this.info.jobs.filter((j) => j.kind === 'cluster' && isTrainJob(j));
+    const jobs = (this.info.variables.TRAIN_JOBS ?? '').split(/\s+/);
+    return jobs.some((j) => this.o.clusterFail.includes(j)) ? train.map((j) => j.name) : [];
+  }
+
+  /** What the stand-in cluster was asked in this pipeline, against what its cluster jobs must do. */
+  checkCluster(kind: PipelineKind, spec: PipelineSpec, p: PipelineReport, ran: Record<string, { status: string }>): void {
+    if (!this.o.cluster) return;
+    const calls = readCalls(join(this.runDir, 'cluster', kind));
+    const clusterJobs = this.info.jobs.filter((j) => j.kind === 'cluster' && ran[j.name]);
+    const overlayOf = (j: { scripts: string[] }) => /cluster\.sh deploy (\S+)/.exec(j.scripts.join('\n'))?.[1];
+    const deployed = clusterJobs.map(overlayOf).filter((x): x is string => x != null);
+    const trainJob = clusterJobs.find(isTrainJob);
+    const digests: Record<string, string> = {};
+    for (const d of this.report.digests.filter((x) => x.kind === kind && x.tag === p.commit)) digests[d.repository.split('/').pop()!] = d.digest;
+    const result = checkClusterCalls(calls, {
+      deployed,
+      trained: trainJob ? { jobs: (this.info.variables.TRAIN_JOBS ?? '').split(/\s+/).filter(Boolean), namespace: this.info.variables.TRAIN_OVERLAY ?? 'staging' } : null,
+      failing: this.o.clusterFail,
+      imageRegistry: this.imageRegistry,
+      digests,
+      jobImages: this.jobImages,
+    });
+    p.cluster = {
+      calls: calls.length,
+      applied: calls.filter((c) => c.verb === 'apply').map((c) => ({ selector: c.selector ?? null, objects: (c.applied ?? []).map((o) => `${o.kind}/${o.namespace}/${o.name} ${o.images.map((i) => i.image).join(' ')}`.trim()) })),
+      problems: result.problems,
+    };
+    for (const f of result.fine) ok(`[${kind}] cluster: ${f}`);
+    for (const pr of result.problems) this.fail(`[${kind}] cluster: ${pr}`);
+    if (spec.run.includes('cluster') && calls.length === 0) this.fail(`[${kind}] the cluster jobs ran but the stand-in cluster got no call`);
+    if (!spec.run.includes('cluster') && calls.length === 0) ok(`[${kind}] the stand-in cluster got no call (no cluster job in this pipeline, although every job has the agent's kubeconfig)`);
+    for (const j of this.expectedClusterFailures(spec)) {
+      const line = jobLog(readFileSync(join(this.runDir, 'logs', `${kind}.log`), 'utf8'), j).find((l) => /ERROR: Job \S+ failed in /.test(l));
+      if (line) ok(`[${kind}] ${j} failed as it must, saying: ${line.slice(j.length + 3)}`);
+      else this.fail(`[${kind}] ${j}: no "ERROR: Job ... failed in" line in its log`);
+    }
   }
 
   /** Jobs whose image is the kaniko/crane debug image run in busybox sh on GitLab, bash here. */
@@ -466,9 +551,11 @@ class Harness {
     // gitlab-ci-local's variables file (outside the clones, on no command line).
     // A protected ref gets the project variables too; every pipeline gets the
     // predefined ones (the job token reaches MRs and unprotected branches).
-    const yaml = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`).join('');
-    writeFileSync(join(this.runDir, 'variables-protected.yml'), yaml({ ...login.jobVariables, ...login.projectVariables }), { mode: 0o600 });
-    writeFileSync(join(this.runDir, 'variables-unprotected.yml'), yaml(login.jobVariables), { mode: 0o600 });
+    // With a cluster: the agent's kubeconfig (a File variable) and KUBE_CONTEXT reach every job.
+    const cluster = this.o.cluster ? this.setupCluster() : {};
+    const yaml = (vars: Record<string, unknown>) => Object.entries(vars).map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`).join('');
+    writeFileSync(join(this.runDir, 'variables-protected.yml'), yaml({ ...cluster, ...login.jobVariables, ...login.projectVariables }), { mode: 0o600 });
+    writeFileSync(join(this.runDir, 'variables-unprotected.yml'), yaml({ ...cluster, ...login.jobVariables }), { mode: 0o600 });
 
     const refs = this.baseImageRefs();
     const hosts = [...new Set([...refs.keys()].map((r) => r.slice(0, r.indexOf('/'))))];
@@ -581,6 +668,8 @@ class Harness {
       STORAGE_DRIVER: 'overlay',
       // This pipeline's own instance of the login's service stand-in (GCP_STS_URL, GCP_IAM_CREDENTIALS_URL).
       ...this.services.get(kind)?.variables,
+      // The stand-in cluster answers at once: look at a Job every second, not every 10.
+      ...(this.o.cluster ? { CLUSTER_POLL: '1' } : {}),
     };
     const login = this.login!;
     const jobVariables = Object.keys(login.jobVariables);
@@ -616,6 +705,8 @@ class Harness {
     // gitlab-ci-local 4.73 reads the variables file at CWD/PATH: a relative path.
     if (projectVariables.length + jobVariables.length > 0)
       args.push('--variables-file', relative(dir, join(this.runDir, spec.protected ? 'variables-protected.yml' : 'variables-unprotected.yml')));
+    // The manual cluster jobs (deploy:production, train:cluster): someone presses play.
+    if (spec.run.includes('cluster')) for (const j of jobsOfKind(this.info, 'cluster')) args.push('--manual', j.name);
     let jobs = this.o.jobs;
     if (spec.onlyJobs) {
       const picked = jobsOfKind(this.info, spec.onlyJobs).map((j) => j.name);
@@ -700,7 +791,12 @@ class Harness {
     const fd = openSync(log, 'w');
     info(`[${kind}] gitlab-ci-local --shell-isolation ...${jobs.map((j) => ` ${j}`).join('')} (in ${dir})`);
     const started = Date.now();
-    const child = spawn('unshare', this.nsArgs(dir, [`E2E_PIPELINE=${kind}`], [process.execPath, this.gcl, ...args]), {
+    // The stand-in cluster's state and record, one per pipeline (adapters/kubectl).
+    const clusterEnv = this.o.cluster
+      ? [`KUBECTL_STAND_IN_STATE=${join(this.runDir, 'cluster', kind)}`, `KUBECTL_STAND_IN_FAIL=${this.o.clusterFail.join(',')}`, 'KUBECTL_REAL=/usr/bin/kubectl']
+      : [];
+    if (this.o.cluster) mkdirSync(join(this.runDir, 'cluster', kind), { recursive: true });
+    const child = spawn('unshare', this.nsArgs(dir, [`E2E_PIPELINE=${kind}`, ...clusterEnv], [process.execPath, this.gcl, ...args]), {
       detached: true, stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
@@ -742,13 +838,14 @@ class Harness {
     }
     if (cp.jobs.length > 1) info(`[${kind}] critical path: ${cp.jobs.map((j) => `${j.name} ${j.seconds.toFixed(1)} s`).join(' -> ')} = ${cp.seconds.toFixed(1)} s`);
     let failedJob = false;
+    const mayFail = this.expectedClusterFailures(spec);
     for (const j of names) {
-      if (ran[j]?.status !== 'FAIL') continue;
+      if (ran[j]?.status !== 'FAIL' || mayFail.includes(j)) continue;
       failedJob = true;
       this.fail(`[${kind}] job ${j} failed; its log (last 40 lines):`);
       for (const l of jobLog(log, j).slice(-40)) say(`      ${l}`);
     }
-    if (exitCode !== 0 && !failedJob) {
+    if (exitCode !== 0 && !failedJob && !mayFail.some((j) => ran[j]?.status === 'FAIL')) {
       this.fail(`[${kind}] gitlab-ci-local exited ${exitCode}; the end of its output:`);
       for (const l of log.trimEnd().split('\n').slice(-30)) say(`      ${l}`);
     }
@@ -759,6 +856,11 @@ class Harness {
       for (const j of jobsOfKind(this.info, k)) {
         if (!this.selected(j.name) || (onlyNames && !onlyNames.has(j.name))) continue;
         if (k === 'image' && spec.images.mode === 'switch') continue;
+        if (mayFail.includes(j.name) && ran[j.name]) continue; // checkCluster reads its failure
+        if (k === 'cluster' && spec.clusterJobs === 'train' && !isTrainJob(j)) {
+          this.expectNotRan(kind, j.name, ran);
+          continue;
+        }
         this.expectRan(kind, j.name, ran);
       }
     }
@@ -791,6 +893,7 @@ class Harness {
     this.checkWrittenCredentials(kind, spec);
     this.checkIdTokens(kind, p, ran);
     await this.checkService(kind, spec, p);
+    this.checkCluster(kind, spec, p, ran);
   }
 
   expectRan(kind: PipelineKind, job: string, ran: Record<string, { status: string }>): void {
@@ -1015,7 +1118,7 @@ class Harness {
 
   /** No secret in any log of the run, nor in the report. */
   scanSecrets(reportText: string): void {
-    const secrets = this.login?.secrets.filter((s) => s.length >= 16) ?? [];
+    const secrets = [...(this.login?.secrets ?? []), ...(this.cluster?.secrets ?? [])].filter((s) => s.length >= 16);
     if (secrets.length === 0) return;
     const logs = [
       ...findFiles(join(this.runDir, 'logs'), () => true),
@@ -1043,6 +1146,8 @@ class HarnessExit extends Error {}
 
 // ------------------------------------------------------------------ helpers
 /** A job's folder name as adapters/job-shell makes it from CI_JOB_NAME (tr -c "A-Za-z0-9_.-" "_"). */
+/** The cluster job that runs Jobs of k8s/ (train:cluster), not a deploy. */
+const isTrainJob = (j: { scripts: string[] }) => j.scripts.some((s) => /\bcluster\.sh run\b/.test(s));
 const jobShellName = (job: string) => job.replace(/[^A-Za-z0-9_.-]/g, '_');
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 63);
 

@@ -12,6 +12,7 @@
 //   pytest any other job that runs pytest
 //   lint   any other job that runs pylint, ruff or flake8
 //   update runs ci/update-template.sh or `mlops-project update` (update:template)
+//   cluster runs ci/cluster.sh (deploy:staging, deploy:production, train:cluster)
 import { parse } from 'yaml';
 import type { JobKind } from './expectations.js';
 
@@ -40,7 +41,7 @@ export interface JobInfo {
   scripts: string[];
   /** IMAGE_NAME of an image job */
   imageName: string | null;
-  /** BUILD_* variables its rules test, BUILD_ALL aside (an image's own switch) */
+  /** BUILD_* variables its rules test, BUILD_ALL aside (an image's own switch), and TRAIN_ON_CLUSTER */
   switches: string[];
   /** The names of the ID tokens it declares (`id_tokens`), which GitLab gives it as variables. */
   idTokens: string[];
@@ -73,6 +74,7 @@ function classify(name: string, job: Yaml, text: string): JobKind | 'other' {
   if (/\/kaniko\/executor|\bbuildah\s+(build|bud|push)\b|\bdocker\s+build\b/.test(text)) return 'image';
   if (/\bcrane\s+(tag|copy|cp)\b|\bskopeo\s+copy\b|\bgcloud\b.*\badd-tag\b/.test(text)) return 'retag';
   if (/\bupdate-template\.sh\b|\bmlops-project\s+update\b/.test(text)) return 'update';
+  if (/\bci\/cluster\.sh\b/.test(text)) return 'cluster';
   if (name === 'pages' || job.pages != null) return 'pages';
   if (/\bmkdocs\s+build\b/.test(text)) return 'docs';
   if (/\bpytest\b/.test(text)) return 'pytest';
@@ -97,7 +99,7 @@ export function readPipeline(previewYaml: string): PipelineInfo {
     const reports = (artifacts.reports ?? {}) as Yaml;
     const jobVars = (job.variables ?? {}) as Yaml;
     const rulesText = JSON.stringify(job.rules ?? []);
-    const switches = [...new Set([...rulesText.matchAll(/\$\{?(BUILD_[A-Z0-9_]+)\}?/g)].map((m) => m[1]!))]
+    const switches = [...new Set([...rulesText.matchAll(/\$\{?(BUILD_[A-Z0-9_]+|TRAIN_ON_CLUSTER)\}?/g)].map((m) => m[1]!))]
       .filter((v) => v !== 'BUILD_ALL' && v !== 'BUILD_CONDA');
     const caches = asList(job.cache).filter((c): c is Yaml => c != null && typeof c === 'object');
     jobs.push({

@@ -62,6 +62,8 @@ export interface PipelineReport {
   idTokens: Record<string, string[]>;
   /** What this pipeline's instance of the login's service stand-in (Google's token endpoints) saw, when the login has one. */
   service?: { calls: ServiceCall[]; problems: string[] };
+  /** What the stand-in cluster was asked (--cluster): each object applied, by the call that applied it, and the problems found. */
+  cluster?: { calls: number; applied: { selector: string | null; objects: string[] }[]; problems: string[] };
 }
 
 export interface Report {
