@@ -25,6 +25,7 @@ export type TroubleshootingAnchor =
   | 'gitlab-token'
   | 'gitlab-project-not-found'
   | 'gitlab-forbidden'
+  | 'gitlab-hidden-variable'
   | 'gitlab-pipeline-variables'
   | 'gitlab-project-exists'
   | 'gitlab-namespace-not-found'

@@ -269,6 +269,22 @@ async function upsert(
   throw fail(put, updated);
 }
 
+/**
+ * A plain variable (not a secret: masked false) that exists as masked and
+ * hidden: GitLab never makes a hidden variable visible again (it refuses the
+ * PUT), so running again would fail the same way. Said before any write.
+ */
+async function refuseHiddenPlain(opts: ApplyOptions, project: ProjectInfo, id: string, variables: readonly VariableSpec[]): Promise<void> {
+  for (const variable of variables.filter((v) => !v.masked)) {
+    const found = await send(opts.client, calls.getVariable(id, variable.key));
+    if (found.status === 200 && (found.data as { hidden?: unknown } | undefined)?.hidden === true)
+      throw new UserError(
+        `${variable.key} exists in ${project.path_with_namespace} as a masked and hidden variable, which GitLab never makes visible again, and it is not a secret: delete it (Settings > CI/CD > Variables) and run again, which sets it visible.`,
+        { docs: 'gitlab-hidden-variable' },
+      );
+  }
+}
+
 function projectExists(where: Where, detail: string): UserError {
   return new UserError(
     `A project ${where.project} already exists on ${where.gitlabUrl}${detail}: drop --gitlab-create to set the variables of that project, or pick another name.`,
@@ -355,6 +371,7 @@ export async function applyGitLabPlan(plan: GitLabPlan, opts: ApplyOptions, pref
     const target = project!;
     // The project as the user named it (the very calls --dry-run lists), or the id of the one just created.
     const id = created ? String(target.id) : projectId(where.project);
+    if (!created) await refuseHiddenPlain(opts, target, id, plan.variables);
     for (const variable of plan.variables) {
       const action = await upsert(opts, target, id, variable, where);
       variables.push({ key: variable.key, action });

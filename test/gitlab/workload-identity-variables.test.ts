@@ -113,14 +113,23 @@ describe('gitlab-variables, workload identity', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it("an existing masked-and-hidden variable cannot be made plain: GitLab's reason is shown, the variable is left as it was", async () => {
+  it('an existing masked-and-hidden variable: one line before any write (GitLab never unhides one), then, once deleted, the same command sets it', async () => {
     const project = fake.addProject(PROJECT, { tester: ACCESS.maintainer }, [{ key: 'GCP_SERVICE_ACCOUNT', value: 'hidden-value-1', masked: true, hidden: true }]);
     const result = await vars([]);
     expect(result.exitCode).toBe(1);
-    expect(String(result.stderr)).toMatch(
-      /^error GitLab answered 400 to PUT \/api\/v4\/projects\/group%2Fsub%2Fname\/variables\/GCP_SERVICE_ACCOUNT: .*The visibility setting cannot be changed for masked and hidden variables\./m,
+    expect(errorLines(String(result.stderr))[0]).toBe(
+      'error GCP_SERVICE_ACCOUNT exists in group/sub/name as a masked and hidden variable, which GitLab never makes visible again, and it is not a secret: delete it (Settings > CI/CD > Variables) and run again, which sets it visible.',
     );
-    expect(project.variables.find((v) => v.key === 'GCP_SERVICE_ACCOUNT')).toMatchObject({ value: 'hidden-value-1', masked: true, hidden: true });
+    expect(String(result.stderr)).toContain('Nothing was changed on GitLab');
+    expect(String(result.stderr)).toContain('troubleshooting/#gitlab-hidden-variable');
+    // GETs only: nothing written, the hidden variable and the other one untouched.
+    expect(fake.apiRequests().filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(project.variables.map((v) => v.key)).toEqual(['GCP_SERVICE_ACCOUNT']);
+    expect(project.variables[0]).toMatchObject({ value: 'hidden-value-1', masked: true, hidden: true });
+    // Deleted by hand, as the line says: the same command then sets both, visible.
+    project.variables.splice(0, 1);
+    expect((await vars([])).exitCode).toBe(0);
+    expect(project.variables.find((v) => v.key === 'GCP_SERVICE_ACCOUNT')).toMatchObject({ value: SERVICE_ACCOUNT, masked: false, hidden: false });
   });
 
   it("what GitLab holds is what the pipeline's step reads: the audience of its credential file, the id_tokens audience", async () => {
