@@ -187,6 +187,8 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
       expect(run.config).toBeUndefined();
       expect(run.out).toMatch(/^image-build: build only, nothing is pushed \(a merge request pipeline/m);
       expect(digestFiles(run)).toEqual([]);
+      // The artifact folder still has a file to upload (no "No files to upload" on GitLab).
+      expect(existsSync(join(repo, 'image-digests/.keep'))).toBe(true);
     });
 
     it('a push to the default branch pushes :<sha> and :latest (kaniko: with the layer cache)', async () => {
