@@ -353,7 +353,9 @@ describe.each(['dash', 'bash', 'busybox sh'] as const)("buildah's image job (%s,
     expect(standIn.problems).toEqual([]);
     expect(result.calls.map((c) => c.argv.slice(0, 2))).toEqual([['buildah', 'build'], ['buildah', 'push'], ['buildah', 'tag'], ['buildah', 'push']]);
     const pushes = result.calls.filter((c) => c.argv[1] === 'push');
-    expect(pushes.map((c) => c.argv[2])).toEqual([`${REGISTRY}/cpu:abcd1234`, `${REGISTRY}/cpu:latest`]);
+    // The image is push's last argument (the :<sha> push also writes its digest for the cluster jobs: --digestfile FILE).
+    expect(pushes.map((c) => c.argv.at(-1))).toEqual([`${REGISTRY}/cpu:abcd1234`, `${REGISTRY}/cpu:latest`]);
+    expect(pushes[0]?.argv.slice(2, 3)).toEqual(['--digestfile']);
     const login = { auths: { [REGISTRY_HOST]: { auth: Buffer.from(`oauth2accesstoken:${standIn.accessToken}`).toString('base64') } } };
     for (const push of pushes) expect(JSON.parse(push.auth ?? '{}')).toEqual(login);
     expect(leaks(result)).toEqual([]);
