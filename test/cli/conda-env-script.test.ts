@@ -3,8 +3,9 @@
  * pipeline runs to get its environment, through the jobs' own lines
  * (.with-conda-env's before_script, build:conda-env's script) run as
  * GitLab's runner runs them (test/support/runner-shell.ts: errexit,
- * pipefail where the shell has it, umask 0000) in dash, bash (the Python
- * image's shell) and busybox sh; `sh` in those lines is the same shell.
+ * pipefail where the shell has it, umask 0000) in dash, busybox sh and bash,
+ * the Python image's job shell, whose `sh` is dash (Debian); in dash and
+ * busybox sh, `sh` in those lines is the same shell.
  * `conda` is a recording stand-in here (it makes `<prefix>/bin/python` and
  * logs its calls); the e2e suite runs the script in whole pipelines.
  */
@@ -68,6 +69,7 @@ describe.each(RUNNER_SHELLS)('ci/conda-env.sh in %s', (shell) => {
       cwd: repo,
       env: { VENV_DIRECTORY: prefix(), CONDA_LOG: log(), ...env },
       path: [bin, ...(shell === 'busybox sh' ? [busyboxBin] : shells.tools(shell))],
+      ...(shell === 'bash' ? { sh: 'dash' as const } : {}),
     });
     const conda = existsSync(log()) ? readFileSync(log(), 'utf8').trimEnd().split('\n') : [];
     return { code: result.code, out: `${result.out}${result.err}`, conda };

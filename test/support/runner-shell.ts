@@ -26,7 +26,9 @@
  * /bin/sh is dash and there is no bash. `sh ci/x.sh` in a job line starts a
  * NEW shell: it inherits the umask, not errexit or pipefail (its own
  * `set -eu` is what it runs with). Here `sh` on PATH is the job's own shell
- * (bash as `sh` is bash's POSIX mode, as on Fedora's buildah image).
+ * (bash as `sh` is bash's POSIX mode, as on Fedora's buildah image), or the
+ * one `options.sh` names: dash in the Debian-based Python and node images,
+ * busybox in alpine's (the kubectl image), where the job's shell is bash.
  *
  * The exit code: a line's `exit N` ends the job with N. A command that fails
  * under errexit ends it with its own status in dash and busybox sh, but with
@@ -76,6 +78,8 @@ export interface JobRunOptions {
   cwd?: string;
   /** The folders of PATH after the one holding `sh`; default `tools(shell)`. */
   path?: readonly string[];
+  /** The image's `sh`, when it is not the job's shell (bash): what `sh ci/x.sh` runs. */
+  sh?: RunnerShell;
 }
 
 export interface RunnerShells {
@@ -124,7 +128,7 @@ export async function runnerShells(work: string): Promise<RunnerShells> {
     busybox,
     tools,
     async run(shell, lines, options = {}) {
-      const path = [shBins[shell], ...(options.path ?? tools(shell))];
+      const path = [shBins[options.sh ?? shell], ...(options.path ?? tools(shell))];
       // Without grep the runner's guard leaves pipefail off: a run here would then not be the runner's.
       if (shell !== 'dash' && !path.some((dir) => existsSync(join(dir, 'grep'))))
         throw new Error(`runner-shell: no grep on the PATH of this ${shell} run: the runner's \`set -o | grep pipefail\` would leave pipefail off`);

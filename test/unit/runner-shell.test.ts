@@ -65,6 +65,13 @@ describe.each(RUNNER_SHELLS)('%s', (shell) => {
   });
 });
 
+it("options.sh: the image's sh when the job's shell is bash (dash in Debian images, busybox in alpine)", async () => {
+  for (const sh of ['dash', 'busybox sh'] as const) {
+    const run = await shells.run('bash', ['echo "$BASH_VERSION" | grep -c .', "sh -c 'readlink -f /proc/$$/exe; :'"], { sh });
+    expect(run.out.split('\n'), run.err).toEqual(['1', expect.stringMatching(new RegExp(`/${sh.split(' ')[0]}$`))]);
+  }
+});
+
 it('a busybox run without grep on PATH is refused: the guard would leave pipefail off', async () => {
   await expect(shells.run('busybox sh', ['true'], { path: [shells.busybox(['cat'])] })).rejects.toThrow(/no grep on the PATH/);
 });
