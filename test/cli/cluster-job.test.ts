@@ -123,6 +123,14 @@ const applies = (run: Run) => run.calls.filter((c) => c.verb === 'apply');
 const appliedNames = (run: Run) => applies(run).map((c) => (c.applied ?? []).map((o) => `${o.kind}/${o.namespace}/${o.name}`));
 const errorLines = (run: Run) => run.err.split('\n').filter((l) => l.startsWith('ERROR:'));
 
+it("the jobs start ci/cluster.sh in a new shell (`sh ci/cluster.sh`): the script runs with its own set -eu, not the runner's pipefail", () => {
+  expect(['deploy:staging', 'deploy:production', 'train:cluster'].map((job) => resolveJob(ci, job).script)).toEqual([
+    ['sh ci/cluster.sh deploy staging'],
+    ['sh ci/cluster.sh deploy production'],
+    ['sh ci/cluster.sh run "$TRAIN_OVERLAY" $TRAIN_JOBS'],
+  ]);
+});
+
 describe.each(SHELLS)('cluster jobs in %s (against a stand-in cluster)', (shell) => {
   it('deploy:staging applies the service, its storage and identity in staging, pinned to this pipeline\'s cpu digest, and waits for the rollout', async () => {
     const run = await runJob(shell, 'deploy:staging');
