@@ -1,9 +1,11 @@
 /**
  * The cluster jobs of a generated pipeline (deploy:staging, deploy:production,
  * train:cluster): their script lines as .gitlab-ci.yml has them, with the
- * pipeline's variables, running ci/cluster.sh in dash and in busybox sh (the
- * kubectl image's shell, with busybox's own awk, sed and grep) under the
- * runner's errexit.
+ * pipeline's variables, running ci/cluster.sh as GitLab's runner runs a job
+ * (test/support/runner-shell.ts: errexit, pipefail where the shell has it,
+ * umask 0000) in dash, in busybox sh (with busybox's own awk, sed and grep),
+ * and in bash with busybox's sh and tools, as in the kubectl image (alpine
+ * with bash: the runner picks bash).
  *
  * The cluster is a STAND-IN: scripts/e2e/adapters/kubectl answers as a
  * cluster would from a state folder and records what it is asked to apply;
@@ -19,6 +21,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { create, removeDir, ROOT, tempDir } from '../support/cli.js';
+import { RUNNER_SHELLS, runnerShells, type RunnerShell, type RunnerShells } from '../support/runner-shell.js';
 
 const REGISTRY = 'harbor.acme.io/ml/churn';
 const CONTEXT = 'ml/agents:gpu-cluster';
@@ -33,6 +36,7 @@ interface Run { code: number; out: string; err: string; calls: Call[] }
 let work: string;
 let repo: string;
 let busyboxBin: string;
+let shells: RunnerShells;
 let ci: Record<string, unknown>;
 let globals: Record<string, string>;
 
@@ -45,15 +49,12 @@ beforeAll(async () => {
   globals = {};
   for (const [k, v] of Object.entries(ci.variables as Record<string, unknown>))
     globals[k] = typeof v === 'object' && v !== null ? String((v as { value: unknown }).value) : String(v);
-  busyboxBin = join(work, 'busybox-bin');
-  mkdirSync(busyboxBin);
-  const busybox = (await execa('sh', ['-c', 'command -v busybox'])).stdout.trim();
-  for (const applet of ['sh', 'awk', 'sed', 'grep', 'tr', 'ls', 'sort', 'rm', 'mkdir', 'date', 'sleep', 'cat', 'tail', 'head', 'printf', 'echo', 'env'])
-    symlinkSync(busybox, join(busyboxBin, applet));
+  shells = await runnerShells(work);
+  busyboxBin = shells.busybox(['awk', 'sed', 'grep', 'tr', 'ls', 'sort', 'rm', 'mkdir', 'date', 'sleep', 'cat', 'tail', 'head', 'printf', 'echo', 'env']);
 }, 120_000);
 afterAll(() => removeDir(work));
 
-const SHELLS = ['dash', 'busybox sh'] as const;
+const SHELLS = RUNNER_SHELLS;
 
 interface Setup {
   digests?: Record<string, string>;
@@ -68,7 +69,7 @@ interface Setup {
 }
 
 /** Runs the script lines of `job` as GitLab would, in a fresh copy of the repo, against the stand-in. */
-async function runJob(shell: (typeof SHELLS)[number], job: string, setup: Setup = {}): Promise<Run & { state: string }> {
+async function runJob(shell: RunnerShell, job: string, setup: Setup = {}): Promise<Run & { state: string }> {
   const dir = join(work, `run-${Math.random().toString(36).slice(2)}`);
   const bin = join(dir, 'bin');
   const checkout = join(dir, 'checkout');
@@ -90,7 +91,7 @@ async function runJob(shell: (typeof SHELLS)[number], job: string, setup: Setup 
   ].join('\n'), { mode: 0o600 });
   const state = setup.state ?? join(dir, 'state');
   mkdirSync(state, { recursive: true });
-  const script = (resolveJob(ci, job).script as string[]).join('\n');
+  const script = resolveJob(ci, job).script as string[];
   const env: Record<string, string> = {
     ...globals,
     IMAGE_REGISTRY: REGISTRY,
@@ -106,19 +107,29 @@ async function runJob(shell: (typeof SHELLS)[number], job: string, setup: Setup 
     HOME: dir,
     ...setup.vars,
   };
-  const path = shell === 'dash' ? `${bin}:${process.env.PATH ?? ''}` : `${bin}:${busyboxBin}`;
-  const file = shell === 'dash' ? 'dash' : join(busyboxBin, 'sh');
-  // The runner's shell: errexit; `sh` inside the script line is the same shell.
-  if (shell === 'dash') symlinkSync('/usr/bin/dash', join(bin, 'sh'));
-  const result = await execa(file, ['-e', '-c', script], { env: { ...env, PATH: path }, extendEnv: false, reject: false, cwd: checkout });
+  // The kubectl image: busybox's sh and tools, bash as the job's shell.
+  const result = await shells.run(shell, script, {
+    env,
+    cwd: checkout,
+    path: [bin, ...(shell === 'dash' ? shells.tools(shell) : [busyboxBin])],
+    ...(shell === 'bash' ? { sh: 'busybox sh' as const } : {}),
+  });
   const callsFile = join(state, 'calls.jsonl');
   const calls = existsSync(callsFile) ? readFileSync(callsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Call) : [];
-  return { code: result.exitCode ?? -1, out: String(result.stdout), err: String(result.stderr), calls, state };
+  return { code: result.code, out: result.out, err: result.err, calls, state };
 }
 
 const applies = (run: Run) => run.calls.filter((c) => c.verb === 'apply');
 const appliedNames = (run: Run) => applies(run).map((c) => (c.applied ?? []).map((o) => `${o.kind}/${o.namespace}/${o.name}`));
 const errorLines = (run: Run) => run.err.split('\n').filter((l) => l.startsWith('ERROR:'));
+
+it("the jobs start ci/cluster.sh in a new shell (`sh ci/cluster.sh`): the script runs with its own set -eu, not the runner's pipefail", () => {
+  expect(['deploy:staging', 'deploy:production', 'train:cluster'].map((job) => resolveJob(ci, job).script)).toEqual([
+    ['sh ci/cluster.sh deploy staging'],
+    ['sh ci/cluster.sh deploy production'],
+    ['sh ci/cluster.sh run "$TRAIN_OVERLAY" $TRAIN_JOBS'],
+  ]);
+});
 
 describe.each(SHELLS)('cluster jobs in %s (against a stand-in cluster)', (shell) => {
   it('deploy:staging applies the service, its storage and identity in staging, pinned to this pipeline\'s cpu digest, and waits for the rollout', async () => {

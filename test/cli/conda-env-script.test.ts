@@ -1,18 +1,28 @@
 /**
  * ci/conda-env.sh, the one script every Python job of the generated
- * pipeline runs to get its environment, in dash and busybox sh. `conda` is a
- * recording stand-in here (it makes `<prefix>/bin/python` and logs its
- * calls); the e2e suite runs the script in whole pipelines.
+ * pipeline runs to get its environment, through the jobs' own lines
+ * (.with-conda-env's before_script, build:conda-env's script) run as
+ * GitLab's runner runs them (test/support/runner-shell.ts: errexit,
+ * pipefail where the shell has it, umask 0000) in dash, busybox sh and bash,
+ * the Python image's job shell, whose `sh` is dash (Debian); in dash and
+ * busybox sh, `sh` in those lines is the same shell.
+ * `conda` is a recording stand-in here (it makes `<prefix>/bin/python` and
+ * logs its calls); the e2e suite runs the script in whole pipelines.
  */
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { create, removeDir, tempDir } from '../support/cli.js';
+import { parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
+import { errexitCode, RUNNER_SHELLS, runnerShells, type RunnerShells } from '../support/runner-shell.js';
 
 let work: string;
 let repo: string;
+let shells: RunnerShells;
 let busyboxBin: string;
+/** The lines that run the script: a consumer's before_script (test:lint's), build:conda-env's script. */
+let consumerLines: string[];
+let cacheJobLines: string;
 const CONDA = `#!/bin/sh
 echo "conda $*" >> "$CONDA_LOG"
 if [ "$1 $2" = "env create" ]; then
@@ -26,16 +36,22 @@ beforeAll(async () => {
   const made = await create(['p', '--yes', '--no-git', '--registry', 'harbor.acme.io/ml/p'], work);
   expect(made.exitCode, made.stderr).toBe(0);
   repo = join(work, 'p');
-  busyboxBin = join(work, 'busybox-bin');
-  mkdirSync(busyboxBin);
-  const busybox = (await execa('sh', ['-c', 'command -v busybox'])).stdout.trim();
-  for (const applet of ['sh', 'cat', 'sha256sum', 'cut', 'rm', 'mkdir', 'printf', 'echo', 'chmod']) symlinkSync(busybox, join(busyboxBin, applet));
+  const ci = parseCi(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8'));
+  consumerLines = resolveJob(ci, 'test:lint').before_script as string[];
+  cacheJobLines = scriptOf(ci, 'build:conda-env');
+  shells = await runnerShells(work);
+  busyboxBin = shells.busybox(['cat', 'sha256sum', 'cut', 'rm', 'mkdir', 'printf', 'echo', 'chmod', 'grep']);
   writeFileSync(join(work, 'conda'), CONDA);
   chmodSync(join(work, 'conda'), 0o755);
 });
 afterAll(() => removeDir(work));
 
-describe.each(['dash', 'busybox sh'] as const)('ci/conda-env.sh in %s', (shell) => {
+it('the jobs run it as `sh ci/conda-env.sh` (consumers) and `sh ci/conda-env.sh --for-cache` (build:conda-env)', () => {
+  expect(consumerLines).toEqual(['sh ci/conda-env.sh']);
+  expect(cacheJobLines).toBe('sh ci/conda-env.sh --for-cache');
+});
+
+describe.each(RUNNER_SHELLS)('ci/conda-env.sh in %s', (shell) => {
   const prefix = (): string => join(work, 'env');
   const log = (): string => join(work, 'conda.log');
   beforeEach(() => {
@@ -43,20 +59,20 @@ describe.each(['dash', 'busybox sh'] as const)('ci/conda-env.sh in %s', (shell) 
     rmSync(log(), { force: true });
   });
 
+  /** No arguments: a consumer's lines; --for-cache: build:conda-env's; anything else: `sh ci/conda-env.sh ARGS` in the same shell. */
   async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; conda: string[] }> {
     const bin = join(work, 'bin');
     mkdirSync(bin, { recursive: true });
     if (!existsSync(join(bin, 'conda'))) symlinkSync(join(work, 'conda'), join(bin, 'conda'));
-    const path = shell === 'dash' ? `${bin}:${process.env.PATH ?? ''}` : `${bin}:${busyboxBin}`;
-    const file = shell === 'dash' ? 'sh' : join(busyboxBin, 'sh');
-    const result = await execa(file, ['ci/conda-env.sh', ...args], {
+    const lines = args.length === 0 ? consumerLines : args.join(' ') === '--for-cache' ? cacheJobLines : `sh ci/conda-env.sh ${args.join(' ')}`;
+    const result = await shells.run(shell, lines, {
       cwd: repo,
-      env: { PATH: path, VENV_DIRECTORY: prefix(), CONDA_LOG: log(), ...env },
-      extendEnv: false,
-      reject: false,
+      env: { VENV_DIRECTORY: prefix(), CONDA_LOG: log(), ...env },
+      path: [bin, ...(shell === 'busybox sh' ? [busyboxBin] : shells.tools(shell))],
+      ...(shell === 'bash' ? { sh: 'dash' as const } : {}),
     });
     const conda = existsSync(log()) ? readFileSync(log(), 'utf8').trimEnd().split('\n') : [];
-    return { code: result.exitCode ?? -1, out: `${String(result.stdout)}${String(result.stderr)}`, conda };
+    return { code: result.code, out: `${result.out}${result.err}`, conda };
   }
 
   it('creates the environment when the cache brought none, then pip-installs both requirement files', async () => {
@@ -113,7 +129,7 @@ describe.each(['dash', 'busybox sh'] as const)('ci/conda-env.sh in %s', (shell) 
 
   it('refuses an unknown option with one line, and a missing VENV_DIRECTORY', async () => {
     const bad = await run(['--fast']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(errexitCode(shell, 2));
     expect(bad.out.trim()).toBe('conda-env: unknown option --fast (allowed: --for-cache)');
     const unset = await run([], { VENV_DIRECTORY: '' });
     expect(unset.code).not.toBe(0);

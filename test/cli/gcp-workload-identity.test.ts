@@ -1,8 +1,11 @@
 /**
  * `--platform gcp --gcp-auth workload-identity`: the pipeline's own
  * `.registry-auth` step (and the jobs around it), taken from the generated
- * .gitlab-ci.yml and run as GitLab's runner runs a job script (errexit,
- * pipefail where the shell has it, and the Docker executor's umask 0000) in
+ * .gitlab-ci.yml and run as GitLab's runner runs a job script
+ * (test/support/runner-shell.ts: errexit, pipefail where the shell has it,
+ * and the Docker executor's umask 0000; under pipefail,
+ * `x=$(curl -f ... | sed ...)` would end the job with curl's status before
+ * any line that explains it, which a run with `sh -e` alone does not show) in
  * dash, busybox sh and, for buildah's image, bash, on a PATH that holds only
  * the tools the step uses.
  *
@@ -34,6 +37,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
 import { create, removeDir, ROOT, tempDir } from '../support/cli.js';
 import { gitlabIdToken, startTokenStandIn, type TokenStandIn } from '../support/google-token-stand-in.js';
+import { runnerShells, type RunnerShell, type RunnerShells } from '../support/runner-shell.js';
 
 const REGISTRY = 'europe-west4-docker.pkg.dev/acme-ml/images/p';
 const REGISTRY_HOST = 'europe-west4-docker.pkg.dev';
@@ -58,25 +62,17 @@ const GCLOUD_528_CRED_CONFIG = {
   service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${SERVICE_ACCOUNT}:generateAccessToken`,
 };
 
-/**
- * GitLab Runner's first lines of every job script (shells/bash.go), then the
- * Docker executor's umask. Under pipefail (bash, busybox sh; dash has none),
- * `x=$(curl -f ... | sed ...)` ends the job with curl's status before any line
- * that explains it, which a run with `sh -e` alone does not show.
- */
-const RUNNER_PRELUDE = 'umask 0000\nif set -o | grep pipefail > /dev/null; then set -o pipefail; fi; set -o errexit\nset +o noclobber\n';
-
 /** The tools the jobs' scripts call (echo and printf are built into the shells), linked one by one into a bin folder: nothing else is on PATH. */
 const TOOLS = ['base64', 'cat', 'cp', 'grep', 'head', 'mkdir', 'rm', 'sed', 'tee', 'tr'];
 
-type Shell = 'dash' | 'bash' | 'busybox sh';
+type Shell = RunnerShell;
 
 let work: string;
+let runner: RunnerShells;
 let standIn: TokenStandIn;
 let gnuBin: string;
 let busyboxBin: string;
 let curlBin: string;
-const shells: Record<Shell, string> = { dash: '', bash: '', 'busybox sh': '' };
 const repos = {} as Record<'kaniko' | 'buildah', { dir: string; ci: Record<string, unknown>; auth: string }>;
 
 function linkTools(dir: string, tools: string[], target: (tool: string) => string): string {
@@ -93,12 +89,11 @@ beforeAll(async () => {
   work = tempDir('cmp-wif-');
   standIn = await startTokenStandIn({ provider: PROVIDER, serviceAccount: SERVICE_ACCOUNT, idToken: ID_TOKEN });
   const busybox = await which('busybox');
-  shells.dash = await which('dash');
-  shells.bash = await which('bash');
+  runner = await runnerShells(work);
   const gnu: Record<string, string> = {};
   for (const tool of TOOLS) gnu[tool] = await which(tool);
   gnuBin = linkTools(join(work, 'gnu-bin'), TOOLS, (t) => gnu[t] ?? t);
-  busyboxBin = linkTools(join(work, 'busybox-bin'), [...TOOLS, 'sh'], () => busybox);
+  busyboxBin = linkTools(join(work, 'busybox-bin'), TOOLS, () => busybox);
   const curl = await which('curl');
   curlBin = linkTools(join(work, 'curl-bin'), ['curl'], () => curl);
 
@@ -170,21 +165,16 @@ async function runScript(shell: Shell, script: string, vars: Record<string, stri
     );
     chmodSync(join(bin, name), 0o755);
   }
-  const path = [bin, ...(options.buildah ? [curlBin] : []), shell === 'busybox sh' ? busyboxBin : gnuBin].join(':');
+  const path = [bin, ...(options.buildah ? [curlBin] : []), shell === 'busybox sh' ? busyboxBin : gnuBin];
   const rewritten = options.recorders?.includes('executor') ? script.replaceAll('/kaniko/executor', join(bin, 'executor')) : script;
-  const text = `${RUNNER_PRELUDE}${rewritten}\necho "AFTER IMAGE_PUSH=\${IMAGE_PUSH:-} GOOGLE_APPLICATION_CREDENTIALS=\${GOOGLE_APPLICATION_CREDENTIALS:-}"\n`;
-  const file = shell === 'busybox sh' ? join(busyboxBin, 'sh') : shells[shell];
-  // bash --norc: with stdin a socket (as Node gives it) bash would read ~/.bashrc, as if run by rshd.
-  const result = await execa(file, [...(shell === 'bash' ? ['--norc'] : []), '-c', text], {
+  const after = 'echo "AFTER IMAGE_PUSH=${IMAGE_PUSH:-} GOOGLE_APPLICATION_CREDENTIALS=${GOOGLE_APPLICATION_CREDENTIALS:-}"';
+  const result = await runner.run(shell, [rewritten, after], {
     env: {
       HOME: dir, TMPDIR: tmp, DOCKER_CONFIG: docker, IMAGE_REGISTRY: REGISTRY,
       ...(options.buildah ? { REGISTRY_AUTH_FILE: join(docker, 'config.json') } : {}),
       ...vars,
-      PATH: path,
     },
-    stdin: 'ignore',
-    extendEnv: false,
-    reject: false,
+    path,
     cwd: dir,
   });
   const modes: Record<string, string> = {};
@@ -201,7 +191,7 @@ async function runScript(shell: Shell, script: string, vars: Record<string, stri
     walk(root);
   }
   const read = (p: string): string | undefined => (existsSync(p) ? readFileSync(p, 'utf8') : undefined);
-  const out = String(result.stdout);
+  const out = result.out;
   const afterLine = out.split('\n').find((l) => l.startsWith('AFTER ')) ?? '';
   const calls = (read(callsFile) ?? '').split('\n').filter(Boolean).map((line): Call => {
     const fields = line.split('\t');
@@ -213,9 +203,9 @@ async function runScript(shell: Shell, script: string, vars: Record<string, stri
     };
   });
   return {
-    code: result.exitCode ?? -1,
+    code: result.code,
     out: out.split('\n').filter((l) => !l.startsWith('AFTER ')).join('\n'),
-    err: String(result.stderr),
+    err: result.err,
     modes,
     config: read(join(docker, 'config.json')),
     credentials: read(join(tmp, 'gcp-workload-identity/credentials.json')),

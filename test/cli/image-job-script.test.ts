@@ -1,20 +1,22 @@
 /**
  * The image jobs' own shell (before_script + script, as GitLab concatenates
- * them, after `extends` and `!reference`), run in dash and in busybox sh for
- * each kind of pipeline, with the builder replaced by a recorder: which
+ * them, after `extends` and `!reference`), run as GitLab's runner runs it
+ * (test/support/runner-shell.ts: errexit, pipefail where the shell has it,
+ * umask 0000) in dash, bash (buildah's image has it) and busybox sh
+ * (kaniko's debug image) for each kind of pipeline, with the builder replaced by a recorder: which
  * flags kaniko or buildah get (push or --no-push, tags, layer cache, base
  * image through the mirror), whether the credential is read at all, and the
  * one-line errors. Stand-ins, named: `/kaniko/executor` is rewritten to a
  * recording script's path, `buildah` is a recording script on PATH; what the
  * real builders do with these flags is the e2e suite's part.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
 import { create, removeDir, tempDir } from '../support/cli.js';
 import { MATRIX } from '../support/matrix.js';
+import { RUNNER_SHELLS, runnerShells, type RunnerShell, type RunnerShells } from '../support/runner-shell.js';
 import type { Platform } from '../../generators/platforms/platforms.js';
 
 const REGISTRY: Record<Platform, string> = { onprem: 'harbor.acme.io/ml/p', gcp: 'europe-west4-docker.pkg.dev/acme/ml/p', gitlab: '$CI_REGISTRY_IMAGE' };
@@ -29,18 +31,17 @@ const HARBOR_CRED = Buffer.from(JSON.stringify({ auths: { 'harbor.acme.io': { au
 const GCP_CRED = Buffer.from(JSON.stringify({ type: 'service_account', private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' })).toString('base64');
 
 let work: string;
+let shells: RunnerShells;
 let busyboxBin: string;
 beforeAll(async () => {
   work = tempDir('cmp-imagejob-');
-  busyboxBin = join(work, 'busybox-bin');
-  mkdirSync(busyboxBin);
-  const busybox = (await execa('sh', ['-c', 'command -v busybox'])).stdout.trim();
-  for (const applet of ['sh', 'base64', 'grep', 'mkdir', 'tr', 'cat', 'sed', 'head', 'cp', 'tee', 'rm', 'printf', 'echo'])
-    symlinkSync(busybox, join(busyboxBin, applet));
+  shells = await runnerShells(work);
+  // Only the applets the jobs use: a tool the script needs and the image lacks fails here.
+  busyboxBin = shells.busybox(['base64', 'grep', 'mkdir', 'tr', 'cat', 'sed', 'head', 'cp', 'tee', 'rm', 'printf', 'echo']);
 });
 afterAll(() => removeDir(work));
 
-const SHELLS = ['dash', 'busybox sh'] as const;
+const SHELLS = RUNNER_SHELLS;
 
 interface Run {
   code: number;
@@ -126,7 +127,7 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
   });
 
   /** Run the job's shell for one pipeline: `vars` are GitLab's predefined variables and the project's. */
-  async function runJob(shell: (typeof SHELLS)[number], vars: Record<string, string>): Promise<Run> {
+  async function runJob(shell: RunnerShell, vars: Record<string, string>): Promise<Run> {
     const dir = join(work, `run-${Math.random().toString(36).slice(2)}`);
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
@@ -149,16 +150,14 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
       ...always,
       ...vars,
     };
-    const path = shell === 'dash' ? `${bin}:${process.env.PATH ?? ''}` : `${bin}:${busyboxBin}`;
-    const file = shell === 'dash' ? 'sh' : join(busyboxBin, 'sh');
     if (vars.BUILDER_OUTPUT !== undefined) writeFileSync(join(dir, 'builder-output'), vars.BUILDER_OUTPUT);
     if (vars.BUILDER_EXIT !== undefined) writeFileSync(join(dir, 'builder-exit'), vars.BUILDER_EXIT);
-    const result = await execa(file, ['-e', '-c', text], { env: { ...env, PATH: path }, extendEnv: false, reject: false, cwd: repo });
+    const result = await shells.run(shell, text, { env, cwd: repo, path: [bin, ...(shell === 'busybox sh' ? [busyboxBin] : shells.tools(shell))] });
     const configFile = join(dockerConfig, 'config.json');
     const run: Run = {
-      code: result.exitCode ?? -1,
-      out: String(result.stdout),
-      err: String(result.stderr),
+      code: result.code,
+      out: result.out,
+      err: result.err,
       calls: existsSync(calls) ? readFileSync(calls, 'utf8').trimEnd().split('\n').map((l) => l.replace(/\t$/, '').split('\t')) : [],
       config: existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined,
       google: existsSync(join(dir, 'google-credentials')) ? readFileSync(join(dir, 'google-credentials'), 'utf8') : undefined,
@@ -249,6 +248,17 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
       expect(run.calls.flat()).not.toContain('--cache=true');
     });
 
+    if (platform === 'gcp' && entry.auth === 'key') {
+      it('a key cut short (its base64 invalid, though what decodes names a private_key) fails with one line, in every shell alike', async () => {
+        expect(GCP_CRED.length % 4).toBe(0);
+        const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true', GCP_SERVICE_ACCOUNT_KEY: GCP_CRED.slice(0, -2) });
+        expect(run.code).toBe(1);
+        expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(/^ERROR: GCP_SERVICE_ACCOUNT_KEY must be the base64 of a service account key JSON file/)]);
+        expect(run.calls).toEqual([]);
+        expect(run.config).toBeUndefined();
+      });
+    }
+
     it('a protected branch without the credential fails with one line naming the variable', async () => {
       const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_REF_PROTECTED: 'true' });
       expect(run.code).toBe(1);
@@ -277,6 +287,31 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
     } finally {
       writeFileSync(dockerfile, original);
     }
+  });
+
+  describe.each(SHELLS)('the Dockerfile under pipefail (%s)', (shell) => {
+    it('a DOCKERFILE missing from the checkout: one ERROR line naming it, nothing built', async () => {
+      const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', DOCKERFILE: 'docker/p-missing.Dockerfile' });
+      expect(run.code).toBe(1);
+      expect(run.err.trim().split('\n')).toEqual([
+        'ERROR: docker/p-missing.Dockerfile (DOCKERFILE of this job) is not in this commit: add it, or correct DOCKERFILE in .gitlab-ci.yml; see docs/pipeline.md.',
+      ]);
+      expect(run.calls).toEqual([]);
+    });
+
+    it("the first ARG BASE_IMAGE= of many is the base image, though they are more than a pipe holds (a reader that stops at the first line would kill the writer with SIGPIPE, which pipefail makes the job's failure)", async () => {
+      const dockerfile = join(repo, 'docker/p-cpu.Dockerfile');
+      const original = readFileSync(dockerfile, 'utf8');
+      try {
+        const more = 'ARG BASE_IMAGE=docker.io/library/python:3.11-slim\n'.repeat(40_000);
+        writeFileSync(dockerfile, original.replace(/^ARG BASE_IMAGE=.*$/m, (line) => `${line}\n${more}`));
+        const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false' });
+        expect(run.code, run.err).toBe(0);
+        expect(run.calls[0]).toContain('BASE_IMAGE=docker.io/library/python:3.12-slim');
+      } finally {
+        writeFileSync(dockerfile, original);
+      }
+    });
   });
 
   describe("DOCKER_HUB_MIRROR on GitLab's Dependency Proxy", () => {
@@ -339,22 +374,25 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
   });
 
   if (builder === 'buildah') {
-    it('buildah without the privileges it needs: its error, then one line saying what the runner needs', async () => {
-      const run = await runJob('dash', {
-        CI_PIPELINE_SOURCE: 'merge_request_event',
-        CI_COMMIT_REF_PROTECTED: 'false',
-        BUILDER_OUTPUT: 'Error during unshare(CLONE_NEWUSER): Operation not permitted\n',
-        BUILDER_EXIT: '125',
+    // buildah's image has bash: the runner runs its job in bash, with pipefail.
+    describe.each(SHELLS)('buildah failing (%s)', (shell) => {
+      it('buildah without the privileges it needs: its error, then one line saying what the runner needs', async () => {
+        const run = await runJob(shell, {
+          CI_PIPELINE_SOURCE: 'merge_request_event',
+          CI_COMMIT_REF_PROTECTED: 'false',
+          BUILDER_OUTPUT: 'Error during unshare(CLONE_NEWUSER): Operation not permitted\n',
+          BUILDER_EXIT: '125',
+        });
+        expect(run.code).toBe(125);
+        expect(run.out).toContain('Error during unshare(CLONE_NEWUSER): Operation not permitted');
+        expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(/^ERROR: buildah cannot run in this job's container: the runner must be privileged, or give it cap_add = \["SYS_ADMIN"\]/)]);
       });
-      expect(run.code).toBe(125);
-      expect(run.out).toContain('Error during unshare(CLONE_NEWUSER): Operation not permitted');
-      expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(/^ERROR: buildah cannot run in this job's container: the runner must be privileged, or give it cap_add = \["SYS_ADMIN"\]/)]);
-    });
 
-    it('another buildah failure keeps its exit code and adds no privileges hint', async () => {
-      const run = await runJob('dash', { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', BUILDER_OUTPUT: 'error building at STEP "RUN false": exit status 1\n', BUILDER_EXIT: '1' });
-      expect(run.code).toBe(1);
-      expect(run.err).not.toMatch(/privileged/);
+      it('another buildah failure keeps its exit code and adds no privileges hint', async () => {
+        const run = await runJob(shell, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_COMMIT_REF_PROTECTED: 'false', BUILDER_OUTPUT: 'error building at STEP "RUN false": exit status 1\n', BUILDER_EXIT: '1' });
+        expect(run.code).toBe(1);
+        expect(run.err).not.toMatch(/privileged/);
+      });
     });
   }
 });

@@ -1,9 +1,11 @@
 /**
  * REGISTRY_CA_FILE for real: a registry on 127.0.0.1 with TLS from a test
  * CA (Debian's docker-registry), and the generated pipeline's own
- * `.registry-ca` step run in the same shell as a real `buildah pull` and
+ * `.registry-ca` step run in the same job shell as a real `buildah pull` and
  * `skopeo inspect` (containers/image, the library buildah builds and pushes
- * with). Without the variable, TLS is refused (x509); with it, TLS passes and
+ * with), as GitLab's runner runs a job (test/support/runner-shell.ts) in
+ * dash, bash (buildah's image) and busybox sh (kaniko's and crane's, its
+ * applets first on PATH). Without the variable, TLS is refused (x509); with it, TLS passes and
  * the registry answers (the image does not exist: "manifest unknown").
  * kaniko and crane are not on this machine: they are Go programs too, and
  * read SSL_CERT_DIR through Go's crypto/x509 as these do, which this test
@@ -17,11 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/e2e/src/registry.js';
 import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { create, removeDir, tempDir } from '../support/cli.js';
+import { RUNNER_SHELLS, runnerShells, type RunnerShell, type RunnerShells } from '../support/runner-shell.js';
 
 let work: string;
 let registry: ChildProcess | undefined;
 let port = 0;
-let caStep = '';
+let caStep: string[] = [];
+let shells: RunnerShells;
 
 beforeAll(async () => {
   work = tempDir('cmp-ca-');
@@ -46,24 +50,26 @@ beforeAll(async () => {
   const made = await create(['p', '--yes', '--no-git', '--builder', 'buildah', '--registry', `127.0.0.1:${port}/ml/p`], work);
   expect(made.exitCode, made.stderr).toBe(0);
   const ci = parseCi(readFileSync(join(work, 'p/.gitlab-ci.yml'), 'utf8'));
-  const before = resolveJob(ci, '.registry-ca').before_script as string[];
-  caStep = before.join('\n');
+  caStep = resolveJob(ci, '.registry-ca').before_script as string[];
+  shells = await runnerShells(work);
 });
 afterAll(() => {
   if (registry?.pid) process.kill(registry.pid, 'SIGTERM');
   removeDir(work);
 });
 
-describe('REGISTRY_CA_FILE with a registry behind a private CA', () => {
+describe.each(RUNNER_SHELLS)('REGISTRY_CA_FILE with a registry behind a private CA (%s)', (shell: RunnerShell) => {
   const run = async (tool: string, caFile: string | undefined): Promise<string> => {
     const jobTmp = join(work, `job-${Math.random().toString(36).slice(2)}`);
     mkdirSync(jobTmp);
-    const env: Record<string, string> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: jobTmp, TMPDIR: jobTmp };
+    const env: Record<string, string> = { HOME: jobTmp, TMPDIR: jobTmp };
     if (caFile) env.REGISTRY_CA_FILE = caFile;
     const image = `docker://127.0.0.1:${port}/ml/p/cpu:none`;
     const command = tool === 'buildah' ? `buildah --root "$TMPDIR/storage" --runroot "$TMPDIR/run" pull ${image}` : `skopeo inspect ${image}`;
-    const result = await execa('sh', ['-e', '-c', `${caStep}\n${command}`], { env, extendEnv: false, reject: false });
-    return `${String(result.stdout)}\n${String(result.stderr)}`;
+    const system = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+    const path = shell === 'busybox sh' ? [...shells.tools(shell), ...system] : system;
+    const result = await shells.run(shell, [...caStep, command], { env, path });
+    return `${result.out}\n${result.err}`;
   };
 
   it.each(['buildah', 'skopeo'])('%s: refused without it, trusted with it', async (tool) => {

@@ -1,7 +1,11 @@
 /**
  * ci/update-template.sh, the script of the generated pipeline's
- * update:template job, in dash and in busybox sh (with busybox's own sed,
- * grep, head, cut, tr, mktemp and base64), against test/support/fake-gitlab.ts:
+ * update:template job, through the job's own line (`sh ci/update-template.sh`)
+ * run as GitLab's runner runs it (test/support/runner-shell.ts: errexit,
+ * pipefail where the shell has it, umask 0000): in dash, in busybox sh (with
+ * busybox's own sed, grep, head, cut, tr, mktemp and base64; `sh` is busybox),
+ * and in bash with dash as `sh`, as in the node image (Debian, bash: the
+ * runner picks bash), against test/support/fake-gitlab.ts:
  * the fake serves the git pushes and fetches (git http-backend on bare repos)
  * and the merge requests API as GitLab answers it (201, 409 for an open one,
  * GET, PUT). The CI checkout is a clone of a generated repo made by an
@@ -25,6 +29,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type FakeGitLab, type FakeProject, startFakeGitLab } from '../support/fake-gitlab.js';
 import { removeDir, ROOT, tempDir } from '../support/cli.js';
+import { parseCi, scriptOf } from '../support/gitlab-ci-check.js';
+import { RUNNER_SHELLS, runnerShells, type RunnerShell, type RunnerShells } from '../support/runner-shell.js';
 import { BRANCH, edit, expectNoLeak as expectNoLeakIn, filesUnder, git, jobToolsEnv, leaksOf, oldRender, packTarball, pushMain, VERSION } from '../support/update.js';
 
 const TOKEN = 'glpat-UpdateJob-0123456789abcdef';
@@ -37,6 +43,7 @@ let tarball: string;
 let seed: string;
 let tools: string;
 let busyboxBin: string;
+let shells: RunnerShells;
 let count = 0;
 
 beforeAll(async () => {
@@ -49,16 +56,13 @@ beforeAll(async () => {
   fake.addToken({ token: TOKEN, username: BOT, scopes: ['api'] });
   // The tools the job's image has, and busybox's applets for the busybox runs.
   tools = join(work, 'tools');
-  busyboxBin = join(work, 'busybox-bin');
   mkdirSync(tools);
-  mkdirSync(busyboxBin);
   for (const tool of ['git', 'curl', 'node', 'npx']) {
     const path = String((await execa('sh', ['-c', `command -v ${tool}`])).stdout).trim();
     symlinkSync(path, join(tools, tool));
   }
-  const busybox = String((await execa('sh', ['-c', 'command -v busybox'])).stdout).trim();
-  for (const applet of ['sh', 'env', 'cat', 'sed', 'grep', 'head', 'cut', 'tr', 'mktemp', 'base64', 'rm', 'printf', 'echo', 'mkdir', 'ls', 'uname', 'dirname', 'basename'])
-    symlinkSync(busybox, join(busyboxBin, applet));
+  shells = await runnerShells(work);
+  busyboxBin = shells.busybox(['env', 'cat', 'sed', 'grep', 'head', 'cut', 'tr', 'mktemp', 'base64', 'rm', 'printf', 'echo', 'mkdir', 'ls', 'uname', 'dirname', 'basename']);
 });
 afterAll(async () => {
   await fake?.stop();
@@ -99,19 +103,18 @@ interface Job {
   tmp: string;
 }
 
-async function runJob(shell: 'dash' | 'busybox sh', p: FakeProject, env: Record<string, string | undefined> = {}): Promise<Job> {
+async function runJob(shell: RunnerShell, p: FakeProject, env: Record<string, string | undefined> = {}): Promise<Job> {
   const dir = await ciCheckout(p);
   const tmp = join(work, `tmp-${++count}`);
   mkdirSync(tmp);
-  const path = shell === 'dash' ? `${tools}:${process.env.PATH ?? ''}` : `${busyboxBin}:${tools}`;
-  const result = await execa(shell === 'dash' ? 'dash' : join(busyboxBin, 'sh'), ['ci/update-template.sh'], {
+  // The job's own line, from the checkout's .gitlab-ci.yml.
+  const lines = scriptOf(parseCi(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')), 'update:template');
+  expect(lines).toBe('sh ci/update-template.sh');
+  const result = await shells.run(shell, lines, {
     cwd: dir,
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    all: true,
+    path: shell === 'busybox sh' ? [busyboxBin, tools] : [tools, ...shells.tools(shell)],
+    ...(shell === 'bash' ? { sh: 'dash' as const } : {}),
     env: {
-      PATH: path,
       ...jobToolsEnv(work),
       TMPDIR: tmp,
       CI_API_V4_URL: `${fake.url}/api/v4`,
@@ -124,7 +127,7 @@ async function runJob(shell: 'dash' | 'busybox sh', p: FakeProject, env: Record<
       ...env,
     },
   });
-  return { code: result.exitCode ?? -1, out: String(result.all), dir, tmp };
+  return { code: result.code, out: result.all, dir, tmp };
 }
 
 /**
@@ -145,7 +148,7 @@ const mrCalls = (from: number) => since(from).filter((r) => r.url.includes('/mer
 const remoteBranch = async (p: FakeProject): Promise<string> =>
   String((await execa('git', ['--git-dir', bareOf(p), 'rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH}`], { reject: false })).stdout).trim();
 
-describe.each(['dash', 'busybox sh'] as const)('ci/update-template.sh in %s', (shell) => {
+describe.each(RUNNER_SHELLS)('ci/update-template.sh in %s', (shell) => {
   it('pushes the update branch and opens the merge request: source, target, title, description, remove_source_branch', async () => {
     const p = await newProject();
     const mainBefore = await git(bareOf(p), 'rev-parse', 'main');

@@ -1,17 +1,19 @@
 /**
  * What `gitlab-variables` writes is what the generated pipeline decodes:
  * set the variable with the real CLI against the fake GitLab, then run the
- * generated .gitlab-ci.yml's own `.registry-auth` script on that value, in
- * dash and in busybox sh with only busybox applets on PATH (as in the
- * kaniko/crane debug images), and read the Docker config it writes.
+ * generated .gitlab-ci.yml's own `.registry-auth` script on that value, as
+ * GitLab's runner runs a job (test/support/runner-shell.ts: errexit,
+ * pipefail where the shell has it, umask 0000), in dash, bash and busybox sh
+ * with only busybox applets on PATH (as in the kaniko/crane debug images),
+ * and read the Docker config it writes.
  */
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
 import { removeDir, tempDir } from '../support/cli.js';
+import { RUNNER_SHELLS, runnerShells, type RunnerShell, type RunnerShells } from '../support/runner-shell.js';
 import {
   GCP_REGISTRY,
   HARBOR_PASSWORD,
@@ -28,15 +30,14 @@ import {
 let work: string;
 let fake: FakeGitLab;
 let busyboxBin: string;
+let shells: RunnerShells;
 
 beforeAll(async () => {
   work = tempDir('cmp-decode-');
   fake = await startFakeGitLab();
   fake.addToken({ token: TOKEN, username: 'tester', scopes: ['api'] });
-  busyboxBin = join(work, 'busybox-bin');
-  mkdirSync(busyboxBin);
-  const busybox = (await execa('sh', ['-c', 'command -v busybox'])).stdout.trim();
-  for (const applet of ['sh', 'base64', 'grep', 'mkdir', 'tr', 'cat']) symlinkSync(busybox, join(busyboxBin, applet));
+  shells = await runnerShells(work);
+  busyboxBin = shells.busybox(['base64', 'grep', 'mkdir', 'tr', 'cat']);
 });
 afterAll(async () => {
   await fake.stop();
@@ -44,34 +45,27 @@ afterAll(async () => {
 });
 
 /** The auth script of the generated pipeline, as the image jobs run it. */
-function registryAuthScript(repo: string): { script: string; registry: string } {
+function registryAuthScript(repo: string): { script: string[]; registry: string } {
   const ci = parseCi(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8'));
   const job = resolveJob(ci, '.registry-auth');
   const lines = Array.isArray(job.before_script) ? (job.before_script.flat(Infinity) as string[]) : [String(job.before_script)];
   const value = (ci.variables as Record<string, unknown>).IMAGE_REGISTRY;
   const registry = typeof value === 'string' ? value : (value as { value: string }).value;
-  return { script: lines.join('\n'), registry };
+  return { script: lines, registry };
 }
 
-const SHELLS: [string, (dir: string) => { file: string; args: string[]; path: string }][] = [
-  ['dash', () => ({ file: 'sh', args: [], path: process.env.PATH ?? '' })],
-  ['busybox sh', () => ({ file: join(busyboxBin, 'sh'), args: [], path: busyboxBin })],
-];
-
-async function runAuth(repo: string, shell: (typeof SHELLS)[number][1], variables: Record<string, string>): Promise<unknown> {
+async function runAuth(repo: string, shell: RunnerShell, variables: Record<string, string>): Promise<unknown> {
   const { script, registry } = registryAuthScript(repo);
   const dockerConfig = join(work, `docker-${Math.random().toString(36).slice(2)}`);
-  const { file, args, path } = shell(work);
-  const result = await execa(file, [...args, '-c', script], {
-    reject: false,
-    extendEnv: false,
-    env: { PATH: path, DOCKER_CONFIG: dockerConfig, IMAGE_REGISTRY: registry, ...variables },
+  const result = await shells.run(shell, script, {
+    env: { DOCKER_CONFIG: dockerConfig, IMAGE_REGISTRY: registry, ...variables },
+    path: shell === 'busybox sh' ? [busyboxBin] : shells.tools(shell),
   });
-  expect(result.exitCode, String(result.stderr)).toBe(0);
+  expect(result.code, result.err).toBe(0);
   return JSON.parse(readFileSync(join(dockerConfig, 'config.json'), 'utf8'));
 }
 
-describe.each(SHELLS)('the generated pipeline decodes the variable (%s)', (_name, shell) => {
+describe.each(RUNNER_SHELLS)('the generated pipeline decodes the variable (%s)', (shell) => {
   it('onprem: HARBOR_ROBOT_CREDS_JSON becomes a Docker config for the registry host', async () => {
     const repo = await makeRepo(work, `onprem-${Math.random().toString(36).slice(2)}`, 'onprem');
     const project = fake.addProject(`g/${repo.split('/').at(-1)}`, { tester: ACCESS.maintainer });

@@ -4,17 +4,19 @@
  * on 127.0.0.1 (test/support/fake-gitlab.ts). It sets two plain variables
  * (names, not secrets: not masked, protected by default), refuses a
  * malformed one before any request, and what it sets is what the generated
- * pipeline's own step reads (run in dash; no request leaves the step on the
+ * pipeline's own step reads (run as GitLab's runner runs a job,
+ * test/support/runner-shell.ts, in dash, bash and busybox sh; no request leaves the step on the
  * kaniko/gcrane path, so no token stand-in is needed here: the exchange is
  * test/cli/gcp-workload-identity.test.ts's part).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type Result } from 'execa';
+import type { Result } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob } from '../support/gitlab-ci-check.js';
 import { ACCESS, type FakeGitLab, startFakeGitLab } from '../support/fake-gitlab.js';
 import { create, errorLines, removeDir, tempDir } from '../support/cli.js';
+import { RUNNER_SHELLS, runnerShells, type RunnerShells } from '../support/runner-shell.js';
 import { GCP_REGISTRY, mlops, TOKEN } from './helpers.js';
 
 const PROJECT = 'group/sub/name';
@@ -24,8 +26,10 @@ const WIF_ENV = { GITLAB_TOKEN: TOKEN, GCP_WORKLOAD_IDENTITY_PROVIDER: PROVIDER,
 
 let work: string;
 let repo: string;
+let shells: RunnerShells;
 beforeAll(async () => {
   work = tempDir('cmp-gitlab-wif-');
+  shells = await runnerShells(work);
   const made = await create(['wif', '--yes', '--no-git', '--platform', 'gcp', '--gcp-auth', 'workload-identity', '--registry', GCP_REGISTRY], work);
   expect(made.exitCode, made.stderr).toBe(0);
   repo = join(work, 'wif');
@@ -137,17 +141,17 @@ describe('gitlab-variables, workload identity', () => {
     expect((await vars([], { ...WIF_ENV, GCP_WORKLOAD_IDENTITY_PROVIDER: `//iam.googleapis.com/${PROVIDER}` })).exitCode).toBe(0);
     const held = Object.fromEntries(project.variables.map((v) => [v.key, v.value]));
     const ci = parseCi(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8'));
-    const step = (resolveJob(ci, '.registry-auth').before_script as string[]).flat(Infinity).join('\n');
-    const tmp = join(work, `step-${Date.now()}`);
-    const run = await execa('sh', ['-e', '-c', `${step}\ncat "$GOOGLE_APPLICATION_CREDENTIALS"`], {
-      extendEnv: false,
-      reject: false,
-      env: { PATH: process.env.PATH ?? '', TMPDIR: tmp, DOCKER_CONFIG: join(tmp, 'docker'), IMAGE_REGISTRY: GCP_REGISTRY, GCP_ID_TOKEN: 'eyJ.stand-in.id-token', ...held },
-    });
-    expect(run.exitCode, String(run.stderr)).toBe(0);
-    const file = JSON.parse(String(run.stdout).split('\n').slice(1).join('\n')) as { audience: string; service_account_impersonation_url: string };
-    expect(file.audience).toBe(`//iam.googleapis.com/${PROVIDER}`);
-    expect(file.service_account_impersonation_url).toBe(`https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${SERVICE_ACCOUNT}:generateAccessToken`);
+    const step = (resolveJob(ci, '.registry-auth').before_script as string[]).flat(Infinity) as string[];
+    for (const shell of RUNNER_SHELLS) {
+      const tmp = join(work, `step-${Date.now()}-${shell.replace(' ', '-')}`);
+      const run = await shells.run(shell, [...step, 'cat "$GOOGLE_APPLICATION_CREDENTIALS"'], {
+        env: { TMPDIR: tmp, DOCKER_CONFIG: join(tmp, 'docker'), IMAGE_REGISTRY: GCP_REGISTRY, GCP_ID_TOKEN: 'eyJ.stand-in.id-token', ...held },
+      });
+      expect(run.code, `${shell}: ${run.err}`).toBe(0);
+      const file = JSON.parse(run.out.split('\n').slice(1).join('\n')) as { audience: string; service_account_impersonation_url: string };
+      expect(file.audience).toBe(`//iam.googleapis.com/${PROVIDER}`);
+      expect(file.service_account_impersonation_url).toBe(`https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${SERVICE_ACCOUNT}:generateAccessToken`);
+    }
     // GitLab expands the variable in id_tokens:aud: Google's default allowed audience for the provider.
     const aud = (resolveJob(ci, 'build:cpu-image').id_tokens as { GCP_ID_TOKEN: { aud: string } }).GCP_ID_TOKEN.aud;
     expect(aud.replace('$GCP_WORKLOAD_IDENTITY_PROVIDER', held.GCP_WORKLOAD_IDENTITY_PROVIDER ?? '')).toBe(`https://iam.googleapis.com/${PROVIDER}`);
