@@ -10,7 +10,7 @@
  * recording script's path, `buildah` is a recording script on PATH; what the
  * real builders do with these flags is the e2e suite's part.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCi, resolveJob, scriptOf } from '../support/gitlab-ci-check.js';
@@ -49,8 +49,9 @@ interface Run {
   err: string;
   /** Each call of the builder: its arguments. */
   calls: string[][];
-  /** The Docker config the credential step wrote, if any. */
+  /** The Docker config the credential step wrote, if any, and its permission bits. */
   config: string | undefined;
+  configMode: number | undefined;
   /** SSL_CERT_DIR as the builder saw it. */
   certDir: string | undefined;
   /** The file GOOGLE_APPLICATION_CREDENTIALS named when the builder ran, if any. */
@@ -160,6 +161,7 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
       err: result.err,
       calls: existsSync(calls) ? readFileSync(calls, 'utf8').trimEnd().split('\n').map((l) => l.replace(/\t$/, '').split('\t')) : [],
       config: existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined,
+      configMode: existsSync(configFile) ? statSync(configFile).mode & 0o777 : undefined,
       google: existsSync(join(dir, 'google-credentials')) ? readFileSync(join(dir, 'google-credentials'), 'utf8') : undefined,
       certDir: existsSync(join(dir, 'builder-env')) ? readFileSync(join(dir, 'builder-env'), 'utf8').trim().replace(/^SSL_CERT_DIR=/, '') : undefined,
     };
@@ -200,6 +202,8 @@ describe.each(MATRIX.filter((e) => !(e.auth === 'workload-identity' && e.builder
       if (credential.login === 'docker-config') {
         const auths = (JSON.parse(run.config ?? '{}') as { auths?: Record<string, unknown> }).auths ?? {};
         expect(Object.keys(auths)).toContain(registry.split('/')[0]);
+        // Written under the runner's umask 0000, yet readable by the job's user only (a Dockerfile's RUN under USER may not).
+        expect(run.configMode?.toString(8)).toBe('600');
         expect(run.google).toBeUndefined();
       } else {
         // kaniko reads Google's credentials file (its Google keychain trades the token); no Docker config login.
