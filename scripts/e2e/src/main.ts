@@ -858,7 +858,7 @@ class Harness {
       repoDir: dir,
       nsArgs: (cmd) => this.nsArgs(this.runDir, [], cmd),
       keep: this.o.keep,
-      ok, info, fail: (line) => this.fail(line), detail: (line) => say(`      ${line}`),
+      ok, fail: (line) => this.fail(line), detail: (line) => say(`      ${line}`),
     });
     this.imageRunDone = this.imageRun.run().then((r) => {
       this.report.imageRun = r;

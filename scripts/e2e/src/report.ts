@@ -124,6 +124,7 @@ export interface ImageRunReport {
     readySeconds: number | null;
     health: { status: number; body: unknown } | null;
     predict: { status: number; body: unknown } | null;
+    /** It was still running and was stopped by its pid (false: it had exited by itself). */
     stopped: boolean;
     /** Processes in its network namespace after it was stopped by its pid. */
     processesLeft: number;

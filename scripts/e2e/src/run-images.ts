@@ -58,7 +58,6 @@ export interface ImageRunContext {
   nsArgs(cmd: string[]): string[];
   keep: boolean;
   ok(line: string): void;
-  info(line: string): void;
   fail(line: string): void;
   /** An indented line of detail (a failed step's output). */
   detail(line: string): void;
@@ -76,7 +75,10 @@ interface ImageConfig {
 interface Exec {
   code: number | null;
   signal: string | null;
+  /** stdout and stderr as they came. */
   output: string;
+  /** stdout alone (buildah inspect's JSON). */
+  stdout: string;
   seconds: number;
   timedOut: boolean;
 }
@@ -127,7 +129,11 @@ export class ImageRun {
       const child = spawn('unshare', this.ctx.nsArgs(cmd), { stdio: ['ignore', 'pipe', 'pipe'] });
       if (child.pid != null) this.children.add(child.pid);
       const chunks: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => chunks.push(b));
+      const out: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => {
+        chunks.push(b);
+        out.push(b);
+      });
       child.stderr.on('data', (b: Buffer) => chunks.push(b));
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -140,7 +146,7 @@ export class ImageRun {
         if (child.pid != null) this.children.delete(child.pid);
         const output = Buffer.concat(chunks).toString('utf8') + extra;
         writeFileSync(join(this.logDir, `${log}.log`), `$ ${cmd.join(' ')}\n${output}`);
-        resolve({ code, signal, output, seconds: (Date.now() - t0) / 1000, timedOut });
+        resolve({ code, signal, output, stdout: Buffer.concat(out).toString('utf8'), seconds: (Date.now() - t0) / 1000, timedOut });
       };
       child.on('error', (e) => done(null, null, `\n${e.message}`));
       child.on('close', (code, signal) => done(code, signal));
@@ -275,7 +281,7 @@ export class ImageRun {
           this.failed(role, 'pull', `buildah inspect ${ref}`, ins);
           continue;
         }
-        const j = JSON.parse(ins.output) as {
+        const j = JSON.parse(ins.stdout) as {
           FromImageDigest?: string;
           Manifest?: string;
           OCIv1?: { config?: { User?: string; WorkingDir?: string; Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; ExposedPorts?: Record<string, unknown> } };
@@ -312,7 +318,7 @@ export class ImageRun {
     const name = await this.from(role, `${role}-id`);
     if (!name) return null;
     const r = await this.exec([...this.buildah, 'run', '--isolation', 'chroot', '--user', c.user, name, '--', 'sh', '-c', 'id -u; id -g'], `${role}-id`, STEP_TIMEOUT);
-    const ids = r.output.trim().split('\n').map(Number);
+    const ids = r.stdout.trim().split('\n').map(Number);
     if (r.code !== 0 || ids.length !== 2 || ids.some((n) => !Number.isInteger(n))) {
       this.failed(role, 'user', `id of USER ${c.user}`, r);
       return null;
@@ -416,7 +422,7 @@ export class ImageRun {
     this.server = s;
     const output = () => Buffer.concat(chunks).toString('utf8');
     const tail = () => lastLines(output(), TAIL).join(' | ');
-    const exec = (timedOut: boolean): Exec => ({ code, signal, output: output(), seconds: (Date.now() - t0) / 1000, timedOut });
+    const exec = (timedOut: boolean): Exec => ({ code, signal, output: output(), stdout: '', seconds: (Date.now() - t0) / 1000, timedOut });
 
     // Its network namespace must be the private one before anything is asked (else 127.0.0.1 would be the host's).
     const hostNet = readlinkSync('/proc/self/ns/net');
@@ -443,7 +449,8 @@ export class ImageRun {
       server.readySeconds = server.health ? Math.round((Date.now() - t0) / 100) / 10 : null;
       const health = server.health;
       const body = health?.body as { model_available?: unknown } | undefined;
-      if (!health) this.failed('cpu', step, `${shown(command)}: no answer on ${url('/health')} within ${READY_TIMEOUT / 1000} s, and it`, exec(!s.exited));
+      if (!health && s.exited) this.failed('cpu', step, `${shown(command)}, before anything answered on ${url('/health')},`, exec(false));
+      else if (!health) this.problem(`[images] cpu: ${step}: ${shown(command)}: nothing answered on ${url('/health')} within ${READY_TIMEOUT / 1000} s: ${tail()}`);
       else if (health.status !== 200 || body?.model_available !== true)
         this.problem(`[images] cpu: ${step}: GET ${url('/health')} answered ${health.status} ${JSON.stringify(health.body)}, not 200 with model_available true: ${tail()}`);
       else {
@@ -451,6 +458,7 @@ export class ImageRun {
         await this.predict(s.pid, url('/predict'), data, tail);
       }
     }
+    if (server.health && s.exited) this.failed('cpu', step, `${shown(command)} answered, then ended by itself: it`, exec(false));
     await this.stopServer();
     writeFileSync(join(this.logDir, `${log}.log`), `$ ${inner.join(' ')}\n${output()}`);
     this.record({
@@ -509,7 +517,8 @@ export class ImageRun {
     if (!s) return;
     this.server = null;
     const report = this.report.server!;
-    if (!s.exited) {
+    const running = !s.exited;
+    if (running) {
       try {
         process.kill(s.pid, 'SIGTERM');
       } catch {
@@ -525,7 +534,7 @@ export class ImageRun {
         await s.closed;
       }
     }
-    report.stopped = true;
+    report.stopped = running;
     // Processes still in the service's network namespace (buildah run passes the signal on to the service).
     const left = s.netns ? pidsInNetns(s.netns) : [];
     report.processesLeft = left.length;
@@ -538,7 +547,7 @@ export class ImageRun {
           /* gone */
         }
       }
-    } else if (s.netns) this.ctx.ok(`[images] cpu: the service stopped by its process id (${s.pid}); no process left in its network namespace`);
+    } else if (s.netns && running) this.ctx.ok(`[images] cpu: the service stopped by its process id (${s.pid}); no process left in its network namespace`);
   }
 
   /** GET (or POST JSON) URL from inside the service's network namespace; null when nothing answers. */
@@ -579,7 +588,7 @@ export class ImageRun {
     let left: string[];
     try {
       if (list.code !== 0) throw new Error(lastLines(list.output, 1).join(''));
-      left = ((JSON.parse(list.output) as { containername?: string; id?: string }[] | null) ?? []).map((c) => c.containername ?? c.id ?? '?');
+      left = ((JSON.parse(list.stdout) as { containername?: string; id?: string }[] | null) ?? []).map((c) => c.containername ?? c.id ?? '?');
     } catch (e) {
       left = [`(buildah containers --json failed: ${(e as Error).message})`];
     }
