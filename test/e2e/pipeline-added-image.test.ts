@@ -4,10 +4,12 @@
 // pushed on the default branch, only built in MRs and on feature branches,
 // not built by a schedule that switches on another image nor by BUILD_ALL=false.
 // The image is never added by hand here, so this test proves the command's
-// pipeline edits.
+// pipeline edits. The added image changes nothing for cpu and gpu: their pushed
+// digests still run (expectImagesRun; not proven there: a GPU, a real container
+// runtime, the real base images).
 import { afterAll, describe, it } from 'vitest';
 import { PIPELINE_SETS } from '../../scripts/e2e/src/expectations.js';
-import { addImage, expectPipelinesGreen, generate, removeDir, requireRoot, RUN_TIMEOUT, runHarness, tempDir } from './harness.js';
+import { addImage, expectImagesRun, expectPipelinesGreen, generate, removeDir, requireRoot, RUN_TIMEOUT, runHarness, tempDir } from './harness.js';
 
 requireRoot();
 
@@ -24,6 +26,8 @@ describe('e2e pipelines: onprem + buildah, image "serving" added', () => {
       projectName: 'Demand Forecast',
     });
     await addImage(repo, 'serving');
-    expectPipelinesGreen(await runHarness(repo, ['--only', 'all']), ['cpu', 'gpu', 'serving'], PIPELINE_SETS.all);
+    const r = await runHarness(repo, ['--only', 'all']);
+    expectPipelinesGreen(r, ['cpu', 'gpu', 'serving'], PIPELINE_SETS.all);
+    await expectImagesRun(r, repo);
   }, RUN_TIMEOUT);
 });

@@ -1,7 +1,8 @@
 // e2e: deliberately broken generated repos make scripts/e2e-pipeline fail,
 // with the failing job's log shown; a wrong registry credential fails the push;
-// a broken docs link fails the merge request's docs check.
-import { cp } from 'node:fs/promises';
+// a broken docs link fails the merge request's docs check; a model below the
+// accuracy bar fails the gpu image's training when the pushed images run.
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendTo, requireRoot, generate, removeDir, RUN_TIMEOUT, runHarness, tempDir } from './harness.js';
@@ -70,5 +71,30 @@ describe('e2e pipelines: broken repos fail, with the failing job log', () => {
     expect(r.report.pipelines.push?.jobs['build:cpu-image']?.status).toBe('FAIL');
     expect(r.output).toMatch(/build:cpu-image > .*(unauthorized|authentication required)/);
     expect(r.report.credentials.map((c) => c.value)).toContain('wrong');
+  }, RUN_TIMEOUT);
+
+  it('a model below the accuracy bar fails the gpu image\'s training when the pushed images run, in one line', async () => {
+    const repo = await variant('accuracy-bar');
+    const conf = join(repo, 'conf/train_model.yaml');
+    const text = await readFile(conf, 'utf8');
+    expect(text).toMatch(/min_accuracy: 0\.8\b/);
+    await writeFile(conf, text.replace(/min_accuracy: 0\.8\b/, 'min_accuracy: 0.999'));
+    // Only the image jobs of the push pipeline (they build and push; nothing in them trains).
+    const r = await runHarness(repo, ['--only', 'push', '--job', 'build:cpu-image', '--job', 'build:gpu-image']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.report.pipelines.push?.jobs['build:cpu-image']?.status).toBe('PASS');
+    expect(r.report.pipelines.push?.jobs['build:gpu-image']?.status).toBe('PASS');
+    const run = r.report.imageRun!;
+    expect(run.ok).toBe(false);
+    expect(run.images.every((i) => i.equal)).toBe(true);
+    expect(run.steps.map((s) => [s.image, s.step, s.ok])).toEqual([['cpu', 'process data', true], ['gpu', 'train (default command)', false]]);
+    expect(run.steps[1]!.exitCode).toBe(1);
+    // One line: the image, the step, the command, how it ended, the last lines of its output.
+    expect(run.failures).toHaveLength(1);
+    expect(run.failures[0]).toMatch(/^\[images\] gpu: train \(default command\): python src\/train_model\.py exited 1: .*test accuracy 0\.\d+ is below the minimum 0\.999/);
+    expect(r.report.failures).toContain(run.failures[0]);
+    expect(run.model).toBeNull();
+    expect(run.server).toBeNull();
+    expect(run.containersLeft).toEqual([]);
   }, RUN_TIMEOUT);
 });

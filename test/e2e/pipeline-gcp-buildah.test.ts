@@ -4,9 +4,12 @@
 // with scripts/e2e-pipeline.
 // The feature-branch push, BUILD_ALL=false and cold-runner pipelines run the same rules
 // and env script for every builder and platform: the onprem+kaniko test runs them.
+// Then the images buildah built and pushed RUN, by the pushed digests (expectImagesRun:
+// data, training on the CPU, the service's /health; not proven: a GPU, a real container
+// runtime rather than buildah's chroot isolation, the real base images).
 import { afterAll, describe, it } from 'vitest';
 import { PIPELINE_SETS } from '../../scripts/e2e/src/expectations.js';
-import { requireRoot, expectPipelinesGreen, generate, removeDir, RUN_TIMEOUT, runHarness, tempDir } from './harness.js';
+import { requireRoot, expectImagesRun, expectPipelinesGreen, generate, removeDir, RUN_TIMEOUT, runHarness, tempDir } from './harness.js';
 
 requireRoot();
 
@@ -22,6 +25,8 @@ describe('e2e pipelines: gcp + buildah', () => {
       registry: 'europe-west4-docker.pkg.dev/acme-ml/fraud-model',
       projectName: 'Fraud Model',
     });
-    expectPipelinesGreen(await runHarness(repo, ['--only', 'core']), ['cpu', 'gpu'], PIPELINE_SETS.core);
+    const r = await runHarness(repo, ['--only', 'core']);
+    expectPipelinesGreen(r, ['cpu', 'gpu'], PIPELINE_SETS.core);
+    await expectImagesRun(r, repo);
   }, RUN_TIMEOUT);
 });

@@ -24,13 +24,15 @@ import { checkClusterCalls, clusterLogin, readCalls, type ClusterLogin } from '.
 import { isProgressLine, jobLog, jobOutcomes } from './gitlab-ci-local.js';
 import { jobsOfKind, readPipeline, safeJobName, variablesReferenced, type PipelineInfo } from './pipeline-info.js';
 import { RegistryApi, startRegistry, writeHtpasswd, type Registry } from './registry.js';
+import { ImageRun, type ImageRole, type ImageToRun } from './run-images.js';
 import { emptyReport, type CacheFingerprint, type GivenVariables, type PipelineReport, type Report } from './report.js';
 import {
   hasStandIn, loginDisagreement, loginVariables, standInOf, type Login, type RunningService, type StandIn,
 } from './stand-ins.js';
 
 const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME]... [--wrong-credential]
-                             [--cluster] [--cluster-fail JOB] [--bench] [--report FILE.json] [--keep] [--verbose]
+                             [--cluster] [--cluster-fail JOB] [--bench] [--no-image-run] [--report FILE.json]
+                             [--keep] [--verbose]
        npm run e2e:pipeline -- REPO_DIR ...
   --only    comma-separated pipeline kinds or a set (default: all)
             kinds: ${PIPELINE_KINDS.join(', ')}
@@ -44,6 +46,8 @@ const USAGE = `usage: scripts/e2e-pipeline REPO_DIR [--only KINDS] [--job NAME].
             kind schedule-train needs it
   --cluster-fail  a Job of k8s/ that fails in the stand-in cluster (implies --cluster):
             train:cluster must fail with its reason
+  --no-image-run  do not run the pushed images after the push pipeline (pull by digest, process
+            data with cpu, train with gpu, serve with cpu and ask /health: run-images.ts)
   --report  write what ran (variables by name, jobs, durations, digests) as JSON
   (more: scripts/e2e/README.md)`;
 
@@ -59,6 +63,8 @@ interface Options {
   wrongCredential: boolean;
   cluster: boolean;
   clusterFail: string[];
+  /** --no-image-run: the pushed images are not pulled and run after the push pipeline. */
+  noImageRun: boolean;
   report: string | null;
   keep: boolean;
   verbose: boolean;
@@ -83,7 +89,7 @@ function parseKinds(text: string): PipelineKind[] {
 function parseOptions(argv: string[]): Options {
   let repo: string | null = null;
   let only = 'all';
-  const o = { jobs: [] as string[], wrongCredential: false, cluster: false, clusterFail: [] as string[], report: null as string | null, keep: false, verbose: false };
+  const o = { jobs: [] as string[], wrongCredential: false, cluster: false, clusterFail: [] as string[], noImageRun: false, report: null as string | null, keep: false, verbose: false };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, null];
@@ -100,6 +106,7 @@ function parseOptions(argv: string[]): Options {
       o.clusterFail.push(job);
       o.cluster = true;
     }
+    else if (flag === '--no-image-run') o.noImageRun = true;
     else if (flag === '--keep') o.keep = true;
     else if (flag === '--verbose' || flag === '-v') o.verbose = true;
     else if (flag === '-h' || flag === '--help') usage();
@@ -167,6 +174,9 @@ class Harness {
   /** The login's service stand-in (Google's token endpoints), one instance per pipeline; stopped when its pipeline is checked. */
   private services = new Map<PipelineKind, RunningService>();
   private done = new Map<PipelineKind, boolean>();
+  /** The pushed images' chain (run-images.ts), started when the push pipeline is green. */
+  private imageRun: ImageRun | null = null;
+  private imageRunDone: Promise<void> | null = null;
 
   constructor(readonly o: Options) {
     // ns-run.sh reads it from its own environment: it keeps this checkout (node_modules, the
@@ -226,6 +236,7 @@ class Harness {
         /* already gone */
       }
     }
+    this.imageRun?.abort();
     for (const r of this.registries) r.process.kill();
     // Left running only when interrupted: closing stops listening at once.
     for (const svc of this.services.values()) void svc.stop().catch(() => undefined);
@@ -751,6 +762,8 @@ class Harness {
         const finished = await Promise.race(active.values());
         active.delete(finished);
       }
+      if (this.imageRunDone) await this.imageRunDone;
+      else if (this.report.imageRunSkipped == null) this.report.imageRunSkipped = 'no push pipeline in this run';
     } finally {
       clearInterval(ticker);
       this.follow(follow);
@@ -810,6 +823,46 @@ class Harness {
     const failuresBefore = this.report.failures.length;
     await this.checkPipeline(kind, spec, dir, log, exitCode, seconds, given, cacheBefore);
     this.done.set(kind, this.report.failures.length === failuresBefore);
+    if (kind === 'push') this.startImageRun(dir);
+  }
+
+  /**
+   * After a green push pipeline, while the registry is up: the images it
+   * pushed, pulled by digest and run (run-images.ts). It runs beside the
+   * pipelines still to come; runPipelines waits for it.
+   */
+  startImageRun(dir: string): void {
+    const skip = (why: string) => {
+      this.report.imageRunSkipped = why;
+      info(`[images] not run: ${why}`);
+    };
+    if (this.o.noImageRun) return skip('--no-image-run');
+    if (!this.done.get('push')) return skip('the push pipeline failed');
+    const commit = this.report.pipelines.push?.commit;
+    const images: Partial<Record<ImageRole, ImageToRun>> = {};
+    for (const role of ['cpu', 'gpu'] as const) {
+      const job = jobsOfKind(this.info, 'image').find((j) => j.imageName === role);
+      if (!job) return skip(`the pipeline has no ${role} image job`);
+      if (!this.selected(job.name)) return skip(`--job: ${job.name} did not run`);
+      const repository = `${this.registryPath}/${role}`;
+      const pushed = this.report.digests.find((d) => d.kind === 'push' && d.repository === repository && d.tag === commit);
+      if (!pushed) return skip(`${repository}:${commit} was not pushed`);
+      images[role] = { role, repository, tag: pushed.tag, digest: pushed.digest };
+    }
+    bold(`[images] the pushed images run: pull by digest, cpu process data -> gpu train -> cpu serve`);
+    this.imageRun = new ImageRun({
+      runDir: this.runDir,
+      host: this.pushHost,
+      basicAuth: this.login!.expectedAuth,
+      images: images as Record<ImageRole, ImageToRun>,
+      repoDir: dir,
+      nsArgs: (cmd) => this.nsArgs(this.runDir, [], cmd),
+      keep: this.o.keep,
+      ok, fail: (line) => this.fail(line), detail: (line) => say(`      ${line}`),
+    });
+    this.imageRunDone = this.imageRun.run().then((r) => {
+      this.report.imageRun = r;
+    });
   }
 
   selected(job: string): boolean {
@@ -1139,6 +1192,11 @@ class Harness {
     for (const [kind, p] of Object.entries(this.report.pipelines)) {
       info(`${kind.padEnd(13)} ${p.seconds.toFixed(0).padStart(4)} s  exit ${p.exitCode}  ${Object.entries(p.jobs).map(([j, s]) => `${j}:${s.status}`).join(' ')}`);
     }
+    const ir = this.report.imageRun;
+    if (ir) {
+      info(`${'images'.padEnd(13)} ${ir.seconds.toFixed(0).padStart(4)} s  ${ir.ok ? 'ok' : 'FAILED'}  ${ir.steps.map((s) => `${s.image}:${s.step.split(' (')[0]}:${s.ok ? 'PASS' : 'FAIL'}`).join(' ')}`);
+      info(`              not proven: ${ir.notProven.map((n) => n.split(':')[0]).join('; ')} (scripts/e2e/README.md)`);
+    } else info(`${'images'.padEnd(13)} not run: ${this.report.imageRunSkipped ?? '?'}`);
   }
 }
 

@@ -66,6 +66,75 @@ export interface PipelineReport {
   cluster?: { calls: number; applied: { selector: string | null; objects: string[] }[]; problems: string[] };
 }
 
+/** One command of the images' chain (scripts/e2e/src/run-images.ts), in a buildah working container. */
+export interface ImageRunStep {
+  image: 'cpu' | 'gpu';
+  step: string;
+  /** As run: the image's ENTRYPOINT, then the arguments given or its CMD. */
+  command: string[];
+  /** The folders mounted into the container (their paths inside it). */
+  mounts: string[];
+  exitCode: number | null;
+  seconds: number;
+  ok: boolean;
+  /** Its output, relative to the run folder (kept with --keep). */
+  log: string;
+}
+
+/**
+ * The built images RUN: after the push pipeline, the cpu and gpu images
+ * pulled by the digests it pushed, then cpu `python src/process_data.py` ->
+ * gpu's default command (training) -> cpu's default command (the service),
+ * probed from inside a private network namespace. `notProven` says what this
+ * does not show (no GPU, chroot isolation, the stand-in base image).
+ */
+export interface ImageRunReport {
+  ok: boolean;
+  seconds: number;
+  images: {
+    role: 'cpu' | 'gpu';
+    /** REGISTRY/PATH/NAME@sha256:... as pulled. */
+    reference: string;
+    tag: string;
+    pushedDigest: string;
+    /** buildah's FromImageDigest of the pulled image. */
+    pulledDigest: string | null;
+    /** sha256 of the manifest as stored by the pull, computed by the harness. */
+    manifestDigest: string | null;
+    equal: boolean;
+    pullSeconds: number;
+    /** From the image config. */
+    user: string;
+    workingDir: string;
+    cmd: string[];
+    entrypoint: string[];
+  }[];
+  steps: ImageRunStep[];
+  /** The files the cpu image's data step wrote into the mounted data folder. */
+  data: string[];
+  /** The model the gpu image's training wrote (at the cpu image's MODEL_PATH), and its owner on the host. */
+  model: { path: string; bytes: number; uid: number; gid: number } | null;
+  /** The metrics file training wrote next to it. */
+  metrics: Record<string, unknown> | null;
+  server: {
+    command: string[];
+    port: number;
+    /** Its network namespace was not the harness's (0.0.0.0 there is reachable only from inside it). */
+    privateNetwork: boolean;
+    readySeconds: number | null;
+    health: { status: number; body: unknown } | null;
+    predict: { status: number; body: unknown } | null;
+    /** It was still running and was stopped by its pid (false: it had exited by itself). */
+    stopped: boolean;
+    /** Processes in its network namespace after it was stopped by its pid. */
+    processesLeft: number;
+  } | null;
+  /** Working containers left after the removal (must be none). */
+  containersLeft: string[];
+  failures: string[];
+  notProven: string[];
+}
+
 export interface Report {
   ok: boolean;
   exitCode: number;
@@ -102,6 +171,10 @@ export interface Report {
   junit: { kind: PipelineKind; job: string; path: string; tests: number; failures: number; errors: number; skipped: number }[];
   digests: { kind: PipelineKind; repository: string; tag: string; digest: string }[];
   retag: { repository: string; from: string; to: string; fromDigest: string; toDigest: string | null; equal: boolean }[];
+  /** The images' chain after the push pipeline (run-images.ts); null when it did not run (imageRunSkipped says why). */
+  imageRun: ImageRunReport | null;
+  /** Why the chain did not run (no push pipeline, or not green; --job; --no-image-run), or null. */
+  imageRunSkipped: string | null;
   /** Docker config files the jobs wrote with an entry for the push registry. */
   credentials: { kind: PipelineKind; file: string; value: 'full' | 'wrong' | 'differs' }[];
   /** Files of the run (logs, job output, this report) that held a secret: must stay empty. */
@@ -121,6 +194,8 @@ export function emptyReport(): Report {
     junit: [],
     digests: [],
     retag: [],
+    imageRun: null,
+    imageRunSkipped: null,
     credentials: [],
     secretsFound: [],
     failures: [],
