@@ -6,7 +6,8 @@ FROM ${BASE_IMAGE}
 #   docker build -f docker/mlops-template-repo-cpu.Dockerfile -t mlops-template-repo-cpu .
 # Default command: the FastAPI service on port 8000, serving
 # /app/models/model.joblib (mount it, or set MODEL_PATH). Other jobs:
-#   docker run --rm -v "$PWD/data:/app/data" mlops-template-repo-cpu python src/process_data.py
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD/data:/app/data" mlops-template-repo-cpu python src/process_data.py
+# (--user: the image's own user, uid 2222, may not write your folders).
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -6,7 +6,8 @@ FROM ${BASE_IMAGE}
 # to use the GPU. Build from the repository root (the build context):
 #   docker build -f docker/mlops-template-repo-gpu.Dockerfile -t mlops-template-repo-gpu .
 # Default command: training, reading /app/data and writing /app/models:
-#   docker run --rm --gpus all -v "$PWD/data:/app/data" -v "$PWD/models:/app/models" mlops-template-repo-gpu
+#   docker run --rm --gpus all --user "$(id -u):$(id -g)" -v "$PWD/data:/app/data" -v "$PWD/models:/app/models" mlops-template-repo-gpu
+# (--user: the image's own user, uid 2222, may not write your folders).
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
