@@ -87,6 +87,23 @@ async function pushToMain(p: FakeProject, path: string, change: (text: string) =
   await git(dir, 'push', '-q', 'origin', 'main');
 }
 
+/**
+ * The update's merge request merged as GitLab merges it, with a merge commit
+ * or squashed (one commit of the branch's changes on main), and its source
+ * branch removed.
+ */
+async function mergeTheUpdate(p: FakeProject, how: 'merge-commit' | 'squash'): Promise<void> {
+  const dir = join(work, `${how}-${++count}`);
+  await execa('git', ['clone', '-q', bareOf(p), dir]);
+  if (how === 'merge-commit') await git(dir, 'merge', '-q', '--no-ff', '-m', 'Merge branch into main', `origin/${BRANCH}`);
+  else {
+    await git(dir, 'merge', '-q', '--squash', `origin/${BRANCH}`);
+    await git(dir, 'commit', '-qm', `Update to create-mlops-project ${VERSION} (squashed)`);
+  }
+  await git(dir, 'push', '-q', 'origin', 'main', `:${BRANCH}`);
+  p.mergeRequests[0]!.state = 'merged';
+}
+
 /** The checkout a runner makes for a pipeline of main: a clone at main's commit, detached; origin without credentials. */
 async function ciCheckout(p: FakeProject): Promise<string> {
   const dir = join(work, `ci-${++count}`);
@@ -285,12 +302,7 @@ describe.each(RUNNER_SHELLS)('ci/update-template.sh in %s', (shell) => {
   it('up to date (the update merged into main): says so, pushes nothing and calls no API', async () => {
     const p = await newProject();
     expect((await runJob(shell, p)).code).toBe(0);
-    // Merged, as GitLab merges it (a merge commit), and the source branch removed.
-    const dir = join(work, `merge-${++count}`);
-    await execa('git', ['clone', '-q', bareOf(p), dir]);
-    await git(dir, 'merge', '-q', '--no-ff', '-m', 'Merge branch into main', `origin/${BRANCH}`);
-    await git(dir, 'push', '-q', 'origin', 'main', `:${BRANCH}`);
-    p.mergeRequests[0]!.state = 'merged';
+    await mergeTheUpdate(p, 'merge-commit');
     const from = fake.requests.length;
     const job = await runJob(shell, p);
     expect(job.code, job.out).toBe(0);
@@ -305,13 +317,7 @@ describe.each(RUNNER_SHELLS)('ci/update-template.sh in %s', (shell) => {
   it("merged by squash: update's line (what happened, the command that recovers), the job failed on it, nothing pushed, no API called", async () => {
     const p = await newProject();
     expect((await runJob(shell, p)).code).toBe(0);
-    // Squashed, as GitLab squashes it (one commit of the branch's changes on main), and the source branch removed.
-    const dir = join(work, `squash-${++count}`);
-    await execa('git', ['clone', '-q', bareOf(p), dir]);
-    await git(dir, 'merge', '-q', '--squash', `origin/${BRANCH}`);
-    await git(dir, 'commit', '-qm', `Update to create-mlops-project ${VERSION} (squashed)`);
-    await git(dir, 'push', '-q', 'origin', 'main', `:${BRANCH}`);
-    p.mergeRequests[0]!.state = 'merged';
+    await mergeTheUpdate(p, 'squash');
     const from = fake.requests.length;
     const job = await runJob(shell, p);
     expect(job.code, job.out).toBe(1);
